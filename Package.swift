@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Library modules below a one-target executable (see STYLE.md). TestSupport is linked by tests only.
+let package = Package(
+    name: "kubectl-gitops",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "kubectl-gitops", targets: ["kubectl-gitops"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CDeflate", providers: [.apt(["libdeflate-dev"])]),
+
+        .target(name: "HTTPTransport", dependencies: ["CCurl"]),
+        .target(name: "KubeConfig", dependencies: ["Yams"]),
+        .target(name: "KubeClient", dependencies: ["HTTPTransport", "KubeConfig"]),
+        .target(name: "Flux", dependencies: ["KubeClient", "Yams"]),
+        .target(name: "OCI", dependencies: ["HTTPTransport", "CCrypto", "CZlib", "CDeflate"]),
+        .target(name: "GitOpsCLI", dependencies: [
+            "HTTPTransport", "KubeConfig", "KubeClient", "Flux", "OCI", "Yams",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "kubectl-gitops", dependencies: ["GitOpsCLI"]),
+
+        .target(name: "TestSupport", dependencies: ["HTTPTransport"]),
+        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"]),
+        .testTarget(name: "KubeConfigTests", dependencies: ["KubeConfig", "TestSupport"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeConfig", "HTTPTransport", "TestSupport"]),
+        .testTarget(name: "FluxTests", dependencies: ["Flux", "KubeClient", "TestSupport", "Yams"]),
+        .testTarget(name: "OCITests", dependencies: ["OCI", "HTTPTransport", "TestSupport"]),
+        .testTarget(name: "GitOpsCLITests", dependencies: ["GitOpsCLI", "TestSupport", "Yams"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,1 @@
+// Module Flux: see STYLE.md for what belongs here.

@@ -1,0 +1,13 @@
+import ArgumentParser
+import HTTPTransport
+
+public struct RootCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "kubectl-gitops",
+        abstract: "OCI-based GitOps with Flux, as a kubectl plugin.",
+        version: KubectlGitOpsVersion.current,
+        subcommands: []
+    )
+
+    public init() {}
+}

@@ -1,0 +1,1 @@
+// Module KubeClient: see STYLE.md for what belongs here.

@@ -1,0 +1,1 @@
+// Module KubeConfig: see STYLE.md for what belongs here.

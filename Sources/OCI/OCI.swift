@@ -1,0 +1,1 @@
+// Module OCI: see STYLE.md for what belongs here.

@@ -1,0 +1,1 @@
+// Module TestSupport: see STYLE.md for what belongs here.

@@ -1,0 +1,3 @@
+import GitOpsCLI
+
+await RootCommand.main()

@@ -1,0 +1,6 @@
+import Testing
+@testable import Flux
+
+@Test func FluxModuleLinks() {
+    #expect(Bool(true))
+}

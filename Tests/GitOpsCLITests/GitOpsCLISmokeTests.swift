@@ -1,0 +1,6 @@
+import Testing
+@testable import GitOpsCLI
+
+@Test func GitOpsCLIModuleLinks() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import HTTPTransport
+
+@Test func HTTPTransportModuleLinks() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import KubeClient
+
+@Test func KubeClientModuleLinks() {
+    #expect(Bool(true))
+}

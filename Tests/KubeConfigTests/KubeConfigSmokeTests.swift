@@ -1,0 +1,6 @@
+import Testing
+@testable import KubeConfig
+
+@Test func KubeConfigModuleLinks() {
+    #expect(Bool(true))
+}

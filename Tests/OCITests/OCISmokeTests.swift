@@ -1,0 +1,6 @@
+import Testing
+@testable import OCI
+
+@Test func OCIModuleLinks() {
+    #expect(Bool(true))
+}
