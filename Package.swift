@@ -19,7 +19,7 @@ let package = Package(
         .systemLibrary(name: "CDeflate", providers: [.apt(["libdeflate-dev"])]),
 
         .target(name: "HTTPTransport", dependencies: ["CCurl"]),
-        .target(name: "KubeConfig", dependencies: ["Yams"]),
+        .target(name: "KubeConfig", dependencies: ["HTTPTransport", "Yams"]),
         .target(name: "KubeClient", dependencies: ["HTTPTransport", "KubeConfig"]),
         .target(name: "Flux", dependencies: ["KubeClient", "Yams"]),
         .target(name: "OCI", dependencies: ["HTTPTransport", "CCrypto", "CZlib", "CDeflate"]),
@@ -29,7 +29,7 @@ let package = Package(
         ]),
         .executableTarget(name: "kubectl-gitops", dependencies: ["GitOpsCLI"]),
 
-        .target(name: "TestSupport", dependencies: ["HTTPTransport"]),
+        .target(name: "TestSupport", dependencies: ["HTTPTransport", "Yams"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"]),
         .testTarget(name: "KubeConfigTests", dependencies: ["KubeConfig", "TestSupport"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeConfig", "HTTPTransport", "TestSupport"]),
