@@ -35,6 +35,7 @@ public struct KubeConfigLoader: Sendable {
         let files = candidateFiles(explicitPath: explicitPath)
         let isExplicit = explicitPath.map { !$0.isEmpty } ?? false
         var merged = KubeConfig()
+        var loadedAny = false
         var problems: [String] = []
         for file in files {
             let absolute = environment.absolutePath(file)
@@ -50,7 +51,8 @@ public struct KubeConfigLoader: Sendable {
             }
             do {
                 let config = try loadFile(file)
-                merged.merge(lowerPriority: config)
+                if loadedAny { merged.merge(lowerPriority: config) } else { merged = config }
+                loadedAny = true
             } catch let error as KubeConfigError {
                 problems += error.problems
             }

@@ -147,7 +147,7 @@ public struct KubeConfig: Sendable, Equatable {
     public var contexts: [String: Context] = [:]
     public var currentContext: String = ""
     public var extensions: [NamedExtension] = []
-    /// The top level of the file as read (only for a config loaded from a single file).
+    /// The top level of the first file loaded, as read (unknown top-level fields survive here).
     public var raw: JSONValue = .object([])
 
     public init() {}
