@@ -272,7 +272,7 @@ extension KubeConfigLoader {
             return StaticCredentialProvider(.bearerToken(user.token), description: "bearer token")
         }
         if let exec = user.exec {
-            return ExecCredentialProvider(config: exec, clusterInfo: exec.provideClusterInfo ? execClusterInfo(cluster, caPEM: caPEM) : nil,
+            return ExecCredentialProvider.shared(config: exec, clusterInfo: exec.provideClusterInfo ? execClusterInfo(cluster, caPEM: caPEM) : nil,
                                           environment: environment)
         }
         if let provider = user.authProvider {

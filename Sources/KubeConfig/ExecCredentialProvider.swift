@@ -29,6 +29,22 @@ public final class ExecCredentialProvider: CredentialProvider, @unchecked Sendab
         self.environment = environment
     }
 
+    /// One provider per distinct exec config and cluster in this process, as client-go caches, so building a
+    /// client twice does not run the plugin twice.
+    public static func shared(config: ExecConfig, clusterInfo: JSONValue?, environment: KubeEnvironment) -> ExecCredentialProvider {
+        var keyConfig = config
+        keyConfig.raw = .null
+        let key = "\(keyConfig)|\(clusterInfo?.compactJSON ?? "")"
+        return registry.withLock { registry in
+            if let existing = registry[key] { return existing }
+            let provider = ExecCredentialProvider(config: config, clusterInfo: clusterInfo, environment: environment)
+            registry[key] = provider
+            return provider
+        }
+    }
+
+    private static let registry = Locked<[String: ExecCredentialProvider]>([:])
+
     public func credential() async throws -> Credential {
         let now = environment.now()
         enum Next { case ready(Credential), wait(Task<Cached, Error>) }

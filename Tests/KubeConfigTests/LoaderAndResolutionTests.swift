@@ -393,3 +393,72 @@ struct InClusterTests {
         #expect(try loader.inClusterConfig(flags: KubeFlags()) == nil)
     }
 }
+
+struct SerializationTests {
+    @Test func writingBackKeepsUnknownFieldsAndExtensions() throws {
+        let yaml = """
+            apiVersion: v1
+            kind: Config
+            futureTopLevel: {keep: me}
+            clusters:
+            - name: c
+              cluster:
+                server: https://c.example
+                futureClusterField: 3
+                extensions:
+                - name: ext
+                  extension: {b: 1, a: [x]}
+            users:
+            - name: u
+              user:
+                token: secret
+                futureUserField: true
+            contexts:
+            - name: x
+              context: {cluster: c, user: u, namespace: ns}
+            current-context: x
+            """
+        var config = try KubeConfig(yaml: yaml)
+        config.clusters["c"]?.server = "https://changed.example"
+        config.authInfos["u"]?.token = ""
+        let reread = try KubeConfig(yaml: try config.yaml())
+        #expect(reread.clusters["c"]?.server == "https://changed.example")
+        #expect(reread.clusters["c"]?.raw["futureClusterField"] == .integer(3))
+        #expect(reread.clusters["c"]?.extensions == [NamedExtension(name: "ext", payload: ["a": ["x"], "b": .integer(1)])])
+        #expect(reread.authInfos["u"]?.raw["futureUserField"] == true)
+        #expect(reread.authInfos["u"]?.raw["token"] == nil, "a field cleared in the model is not resurrected from raw")
+        #expect(reread.raw["futureTopLevel"] == ["keep": "me"])
+        #expect(reread.contexts["x"]?.namespace == "ns")
+        #expect(reread.currentContext == "x")
+
+        // Codable goes through the same rules.
+        let json = try JSONEncoder().encode(config)
+        let decoded = try JSONDecoder().decode(KubeConfig.self, from: json)
+        #expect(decoded.clusters["c"]?.server == "https://changed.example")
+        #expect(decoded.clusters["c"]?.raw["futureClusterField"] == .integer(3))
+    }
+
+    @Test func yamlOneOneBooleansAreNotNames() throws {
+        #expect(throws: KubeConfigError(.load, "json: cannot unmarshal bool into Go struct field NamedContext.contexts.name of type string")) {
+            try KubeConfig(yaml: "contexts:\n- name: on\n  context: {cluster: c}\n")
+        }
+        #expect(try KubeConfig(yaml: "contexts:\n- name: \"on\"\n  context: {cluster: c}\n").contextNames == ["on"])
+    }
+}
+
+struct SharedExecCacheTests {
+    @Test func buildingTheClientTwiceReusesTheProvider() throws {
+        let sandbox = try Sandbox()
+        defer { withExtendedLifetime(sandbox) {} }
+        try sandbox.write("config", KubeconfigFixture()
+            .cluster("c", server: "https://c.example")
+            .user("u", [("exec", ["apiVersion": "client.authentication.k8s.io/v1", "command": .string(sandbox.path("plugin")), "interactiveMode": "Never"])])
+            .context("x", cluster: "c", user: "u")
+            .currentContext("x"))
+        let loader = sandbox.loader(kubeconfig: ["config"])
+        let first = try loader.clientConfig(flags: KubeFlags()).credentials as? ExecCredentialProvider
+        let second = try loader.clientConfig(flags: KubeFlags()).credentials as? ExecCredentialProvider
+        #expect(first != nil)
+        #expect(first === second)
+    }
+}
