@@ -284,7 +284,16 @@ extension JSONValue {
             self = JSONValue.resolvePlainScalar(scalar)
         case let .mapping(mapping):
             var entries: [(key: String, value: JSONValue)] = []
+            var merged: [(key: String, value: JSONValue)] = []
             for (key, value) in mapping {
+                // `<<: *anchor` merge keys, as Go's yaml.v2 applies them: explicit keys win.
+                if key.scalar?.string == "<<", key.scalar?.style == .plain {
+                    let sources: [Node] = value.sequence.map(Array.init) ?? [value]
+                    for case let .object(pairs) in sources.map(JSONValue.init(yaml:)) {
+                        for pair in pairs where !merged.contains(where: { $0.key == pair.key }) { merged.append(pair) }
+                    }
+                    continue
+                }
                 let keyText: String
                 switch JSONValue(yaml: key) {
                 case let .string(text): keyText = text
@@ -301,6 +310,7 @@ extension JSONValue {
                     entries.append((key: keyText, value: JSONValue(yaml: value)))
                 }
             }
+            for pair in merged where !entries.contains(where: { $0.key == pair.key }) { entries.append(pair) }
             self = .object(entries)
         case let .sequence(sequence):
             self = .array(sequence.map { JSONValue(yaml: $0) })

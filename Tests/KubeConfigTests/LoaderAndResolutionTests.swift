@@ -462,3 +462,20 @@ struct SharedExecCacheTests {
         #expect(first === second)
     }
 }
+
+struct YAMLDialectTests {
+    @Test func anchorsAliasesAndMergeKeys() throws {
+        let config = try KubeConfig(yaml: """
+            clusters:
+            - name: base
+              cluster: &base {server: https://base.example, insecure-skip-tls-verify: true}
+            - name: derived
+              cluster:
+                <<: *base
+                server: https://derived.example
+            """)
+        #expect(config.clusters["derived"]?.server == "https://derived.example")
+        #expect(config.clusters["derived"]?.insecureSkipTLSVerify == true)
+        #expect(config.clusters["base"]?.server == "https://base.example")
+    }
+}
