@@ -77,7 +77,9 @@ extension KubeConfigLoader {
         }
         problems += validate(user: user, named: userName)
         problems += validate(cluster: cluster, named: clusterName)
-        if !problems.isEmpty { throw KubeConfigError(.invalidConfiguration, problems) }
+        if !problems.isEmpty {
+            throw KubeConfigError(.invalidConfiguration, problems, hints: relativePathHints(loaded, clusterName: clusterName, userName: userName, flags: flags))
+        }
 
         var options = TransportOptions()
         options.insecureSkipTLSVerify = cluster.insecureSkipTLSVerify
@@ -238,6 +240,24 @@ extension KubeConfigLoader {
             return error.description
         } catch {
             return "\(error)"
+        }
+    }
+
+    /// For relative certificate paths written in a kubeconfig: where they were resolved from (a classic surprise).
+    private func relativePathHints(_ loaded: KubeConfig, clusterName: String, userName: String, flags: KubeFlags) -> [String] {
+        var written: [(field: String, path: String, origin: String)] = []
+        if let user = loaded.authInfos[userName] {
+            if flags.clientCertificate == nil { written.append(("client-certificate", user.clientCertificate, user.locationOfOrigin)) }
+            if flags.clientKey == nil { written.append(("client-key", user.clientKey, user.locationOfOrigin)) }
+        }
+        if let cluster = loaded.clusters[clusterName], flags.certificateAuthority == nil, flags.insecureSkipTLSVerify != true {
+            written.append(("certificate-authority", cluster.certificateAuthority, cluster.locationOfOrigin))
+        }
+        return written.filter {
+            !$0.path.isEmpty && !$0.path.hasPrefix("/") && !$0.origin.isEmpty
+                && unreadable(PathRules.resolve($0.path, relativeToFile: $0.origin)) != nil
+        }.map {
+            "\($0.field) \"\($0.path)\" is relative to the folder of \($0.origin), where it is written"
         }
     }
 

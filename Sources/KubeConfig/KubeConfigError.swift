@@ -23,17 +23,24 @@ public struct KubeConfigError: Error, Sendable, CustomStringConvertible, Equatab
     public var kind: Kind
     /// One entry per problem, in kubectl's words.
     public var problems: [String]
+    /// What to try, in our words; shown by `description` only (kubectl has no such line).
+    public var hints: [String]
 
-    public init(_ kind: Kind, _ problems: [String]) {
+    public init(_ kind: Kind, _ problems: [String], hints: [String] = []) {
         self.kind = kind
         self.problems = problems
+        self.hints = hints
     }
 
-    public init(_ kind: Kind, _ problem: String) {
-        self.init(kind, [problem])
+    public init(_ kind: Kind, _ problem: String, hints: [String] = []) {
+        self.init(kind, [problem], hints: hints)
     }
 
     public var description: String {
+        ([message] + hints.map { "hint: \($0)" }).joined(separator: "\n")
+    }
+
+    private var message: String {
         switch kind {
         case let .contextNotFound(name, known):
             let list = known.isEmpty ? "no contexts are defined" : "known: " + known.joined(separator: ", ")

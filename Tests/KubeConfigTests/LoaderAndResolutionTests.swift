@@ -479,3 +479,25 @@ struct YAMLDialectTests {
         #expect(config.clusters["base"]?.server == "https://base.example")
     }
 }
+
+struct HintTests {
+    @Test func unreadableRelativeFilesSayWhereTheyWereResolvedFrom() throws {
+        let sandbox = try Sandbox()
+        defer { withExtendedLifetime(sandbox) {} }
+        let file = try sandbox.write("conf/config", KubeconfigFixture()
+            .cluster("c", server: "https://c.example")
+            .user("alice", [("client-certificate", "certs/a.crt"), ("client-key", "certs/a.key")])
+            .context("x", cluster: "c", user: "alice")
+            .currentContext("x"))
+        try sandbox.write("conf/certs/a.crt", "CERT")
+        do {
+            _ = try sandbox.loader(kubeconfig: ["conf/config"], cwd: "elsewhere").clientConfig(flags: KubeFlags())
+            Issue.record("must fail")
+        } catch let error as KubeConfigError {
+            let key = sandbox.path("conf/certs/a.key")
+            #expect(error.kubectlStderr == "Error in configuration: unable to read client-key \(key) for alice due to open \(key): no such file or directory\n")
+            #expect(error.description.contains("hint: client-key \"certs/a.key\" is relative to the folder of \(file), where it is written"))
+            #expect(error.hints.count == 1, "the readable certificate gets no hint")
+        }
+    }
+}
