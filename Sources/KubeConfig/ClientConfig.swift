@@ -78,7 +78,12 @@ extension KubeConfigLoader {
         problems += validate(user: user, named: userName)
         problems += validate(cluster: cluster, named: clusterName)
         if !problems.isEmpty {
-            throw KubeConfigError(.invalidConfiguration, problems, hints: relativePathHints(loaded, clusterName: clusterName, userName: userName, flags: flags))
+            var hints = relativePathHints(loaded, clusterName: clusterName, userName: userName, flags: flags)
+            if !contextName.isEmpty, config.contexts[contextName] == nil {
+                let known = config.contextNames.isEmpty ? "none are defined" : "known: " + config.contextNames.joined(separator: ", ")
+                hints.insert("current-context \"\(contextName)\" names no context (\(known)); pass --context or fix current-context", at: 0)
+            }
+            throw KubeConfigError(.invalidConfiguration, problems, hints: hints)
         }
 
         var options = TransportOptions()

@@ -481,6 +481,22 @@ struct YAMLDialectTests {
 }
 
 struct HintTests {
+    @Test func danglingCurrentContextListsTheKnownOnes() throws {
+        let sandbox = try Sandbox()
+        defer { withExtendedLifetime(sandbox) {} }
+        try sandbox.write("config", KubeconfigFixture()
+            .cluster("c", server: "https://c.example").user("u")
+            .context("dev", cluster: "c", user: "u").context("staging", cluster: "c", user: "u")
+            .currentContext("prod"))
+        do {
+            _ = try sandbox.loader(kubeconfig: ["config"]).clientConfig(flags: KubeFlags())
+            Issue.record("must fail")
+        } catch let error as KubeConfigError {
+            #expect(error.kubectlStderr == "Error in configuration: context was not found for specified context: prod\n")
+            #expect(error.hints == ["current-context \"prod\" names no context (known: dev, staging); pass --context or fix current-context"])
+        }
+    }
+
     @Test func unreadableRelativeFilesSayWhereTheyWereResolvedFrom() throws {
         let sandbox = try Sandbox()
         defer { withExtendedLifetime(sandbox) {} }
