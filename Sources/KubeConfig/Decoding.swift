@@ -86,7 +86,8 @@ enum KubeConfigDecoder {
         switch value {
         case .null: return nil
         case let .string(text):
-            guard let data = Data(base64Encoded: text) else {
+            // Go's base64 decoder skips line breaks, so wrapped data in block scalars loads.
+            guard let data = Data(base64Encoded: text.filter { $0 != "\n" && $0 != "\r" && $0 != "\r\n" }) else {
                 throw Failure(message: "illegal base64 data in \(path.fields.last ?? "field")")
             }
             return data

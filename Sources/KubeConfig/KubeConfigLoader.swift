@@ -1,5 +1,10 @@
 import Foundation
 
+// Module map: KubeConfigLoader (find, read, merge files) → KubeConfig (model, keeps raw YAML per stanza)
+// → clientConfig(flags:) (kubectl precedence, client-go validation) → ClientConfig (server, TransportOptions,
+// impersonation headers, CredentialProvider). ConfigView renders `kubectl config view -o json`.
+// Error wording: KubeConfigError.problems/kubectlStderr match kubectl exactly; description adds our hints.
+
 /// Finds, reads and merges kubeconfig files exactly as kubectl does (client-go's ClientConfigLoadingRules).
 public struct KubeConfigLoader: Sendable {
     public var environment: KubeEnvironment
