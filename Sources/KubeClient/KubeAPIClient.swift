@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTransport
+import JSON
 
 /// What the API client needs to reach one API server; built from kubeconfig by the CLI.
 public struct KubeEndpoint: Sendable {
@@ -182,7 +183,7 @@ public final class KubeAPIClient: @unchecked Sendable {
     private func json(method: String, path: String, query: [URLQueryItem] = [], body: Data? = nil, contentType: String? = nil) async throws -> JSONValue {
         let response = try await send(method: method, path: path, query: query, body: body, contentType: contentType)
         guard (200..<300).contains(response.status) else { throw KubeAPIError(response: response) }
-        if response.body.isEmpty { return .object([:]) }
+        if response.body.isEmpty { return .object([]) }
         do {
             return try JSONValue(parsing: response.body)
         } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTransport
+import JSON
 
 /// Everything needed to talk to one API server (client-go's rest.Config): the result of kubeconfig + flags.
 public struct ClientConfig: Sendable {

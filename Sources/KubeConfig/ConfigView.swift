@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// What `kubectl config view -o json` prints: a pure renderer over a loaded config, with kubectl's field order,
 /// name-sorted lists and redaction.

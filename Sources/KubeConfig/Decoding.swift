@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Yams
 
 /// Turns kubeconfig YAML into the model the way client-go does (YAML → JSON → Go structs), so a broken file
@@ -228,7 +229,7 @@ enum KubeConfigDecoder {
 
     private static func goDescription(_ extensions: [NamedExtension]) -> String {
         let items = extensions.map { ext in
-            "{\(ext.name) {\(goDescription(Data(ext.payload.compactJSON.utf8))) <nil>}}"
+            "{\(ext.name) {\(goDescription(Data(ext.payload.compactString.utf8))) <nil>}}"
         }
         return "[" + items.joined(separator: " ") + "]"
     }
@@ -356,16 +357,4 @@ enum KubeConfigDecoder {
 
 private extension KubeConfigDecoder.Failure {
     func renamed(_ message: String) -> KubeConfigDecoder.Failure { KubeConfigDecoder.Failure(message: message) }
-}
-
-extension JSONValue {
-    /// One-line JSON, as Go's json.Marshal writes it.
-    var compactJSON: String {
-        switch self {
-        case .null, .bool, .integer, .double, .string: return rendered()
-        case let .array(items): return "[" + items.map(\.compactJSON).joined(separator: ",") + "]"
-        case let .object(entries):
-            return "{" + entries.map { JSONValue.quote($0.key) + ":" + $0.value.compactJSON }.joined(separator: ",") + "}"
-        }
-    }
 }

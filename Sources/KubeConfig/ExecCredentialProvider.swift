@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Runs a client-go credential plugin (`users[].user.exec`, ExecCredential v1 / v1beta1) and caches its answer
 /// in memory until `expirationTimestamp` (without one, for the life of the process), like client-go.
@@ -34,7 +35,7 @@ public final class ExecCredentialProvider: CredentialProvider, @unchecked Sendab
     public static func shared(config: ExecConfig, clusterInfo: JSONValue?, environment: KubeEnvironment) -> ExecCredentialProvider {
         var keyConfig = config
         keyConfig.raw = .null
-        let key = "\(keyConfig)|\(clusterInfo?.compactJSON ?? "")"
+        let key = "\(keyConfig)|\(clusterInfo?.compactString ?? "")"
         return registry.withLock { registry in
             if let existing = registry[key] { return existing }
             let provider = ExecCredentialProvider(config: config, clusterInfo: clusterInfo, environment: environment)
@@ -133,7 +134,7 @@ public final class ExecCredentialProvider: CredentialProvider, @unchecked Sendab
         let interactive = try isInteractive()
         var variables = environment.variables
         for variable in config.env ?? [] { variables[variable.name] = variable.value }
-        variables["KUBERNETES_EXEC_INFO"] = execInfo(interactive: interactive).compactJSON
+        variables["KUBERNETES_EXEC_INFO"] = execInfo(interactive: interactive).compactString
         let processVariables = variables
 
         let (status, output) = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Int32, Data), Error>) in

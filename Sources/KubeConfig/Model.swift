@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// `{name, extension}` as found in `extensions:` lists at every level of a kubeconfig.
 public struct NamedExtension: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Yams
 
 // Writing a kubeconfig back: typed fields are laid over each stanza's raw document, so fields this version does

@@ -1,5 +1,7 @@
 import Foundation
+import JSON
 import Testing
+
 @testable import KubeConfig
 
 /// Runs real plugins (small shell scripts) through Foundation.Process.

@@ -1,12 +1,7 @@
 import Foundation
-@testable import KubeConfig
+import JSON
 
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(elements.map { (key: $0.0, value: $0.1) }) }
-}
+@testable import KubeConfig
 
 /// Builds kubeconfig files in code (kubectx style) instead of copying YAML strings around. The file is written as
 /// JSON, which every YAML parser reads.

@@ -1,5 +1,7 @@
 import Foundation
+import JSON
 import Testing
+
 @testable import KubeConfig
 
 /// Replays the recorded `kubectl` runs in ../shared/kubeconfig-vectors against our loader, renderer and resolver.

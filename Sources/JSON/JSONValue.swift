@@ -42,9 +42,22 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// The value of an object's key; setting nil removes the key, setting on a non-object makes it one.
     public subscript(key: String) -> JSONValue? {
-        guard case let .object(entries) = self else { return nil }
-        return entries.first { $0.key == key }?.value
+        get {
+            guard case let .object(entries) = self else { return nil }
+            return entries.first { $0.key == key }?.value
+        }
+        set {
+            var entries: [(key: String, value: JSONValue)] = []
+            if case let .object(existing) = self { entries = existing }
+            if let index = entries.firstIndex(where: { $0.key == key }) {
+                if let newValue { entries[index].value = newValue } else { entries.remove(at: index) }
+            } else if let newValue {
+                entries.append((key: key, value: newValue))
+            }
+            self = .object(entries)
+        }
     }
 
     public var stringValue: String? {
@@ -63,7 +76,7 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// The name Go's encoding/json uses for this kind of value in type errors.
-    var goKindName: String {
+    public var goKindName: String {
         switch self {
         case .null: return "null"
         case .bool: return "bool"
@@ -113,12 +126,12 @@ extension JSONValue {
         }
     }
 
-    static func formatDouble(_ value: Double) -> String {
+    public static func formatDouble(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e21 { return String(Int64(value)) }
         return String(value)
     }
 
-    static func quote(_ string: String) -> String {
+    public static func quote(_ string: String) -> String {
         var result = "\""
         for scalar in string.unicodeScalars {
             switch scalar {
@@ -151,46 +164,60 @@ public struct JSONParseError: Error, CustomStringConvertible {
 extension JSONValue {
     /// Parses JSON text keeping the key order of every object.
     public static func parse(_ text: String) throws -> JSONValue {
-        var parser = OrderedJSONParser(scalars: Array(text.unicodeScalars))
-        let value = try parser.parseValue()
-        parser.skipWhitespace()
-        guard parser.position == parser.scalars.count else { throw JSONParseError(description: "trailing characters after JSON value") }
-        return value
+        try parse(Data(text.utf8))
     }
 
     public static func parse(_ data: Data) throws -> JSONValue {
-        try parse(String(decoding: data, as: UTF8.self))
+        try data.withUnsafeBytes { buffer in
+            var parser = OrderedJSONParser(bytes: buffer.bindMemory(to: UInt8.self))
+            let value = try parser.parseValue()
+            parser.skipWhitespace()
+            guard parser.position == parser.bytes.count else { throw parser.fail("trailing characters after JSON value") }
+            return value
+        }
     }
 }
 
+/// Works on UTF-8 bytes: API lists of thousands of objects must parse quickly.
 private struct OrderedJSONParser {
-    let scalars: [Unicode.Scalar]
+    let bytes: UnsafeBufferPointer<UInt8>
     var position = 0
 
-    mutating func skipWhitespace() {
-        while position < scalars.count, [" ", "\n", "\r", "\t"].contains(scalars[position]) { position += 1 }
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
     }
 
-    mutating func fail(_ message: String) -> JSONParseError {
+    mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x0A, 0x0D, 0x09: position += 1
+            default: return
+            }
+        }
+    }
+
+    func fail(_ message: String) -> JSONParseError {
         JSONParseError(description: "invalid JSON at offset \(position): \(message)")
     }
 
-    mutating func expect(_ literal: String) throws {
-        for scalar in literal.unicodeScalars {
-            guard position < scalars.count, scalars[position] == scalar else { throw fail("expected \(literal)") }
-            position += 1
+    mutating func expect(_ literal: StaticString) throws {
+        let count = literal.utf8CodeUnitCount
+        guard position + count <= bytes.count else { throw fail("expected \(literal)") }
+        for index in 0..<count where bytes[position + index] != literal.utf8Start[index] {
+            throw fail("expected \(literal)")
         }
+        position += count
     }
 
     mutating func parseValue() throws -> JSONValue {
         skipWhitespace()
-        guard position < scalars.count else { throw fail("unexpected end") }
-        switch scalars[position] {
-        case "{":
+        guard position < bytes.count else { throw fail("unexpected end") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"):
             position += 1
             var entries: [(key: String, value: JSONValue)] = []
             skipWhitespace()
-            if position < scalars.count, scalars[position] == "}" { position += 1; return .object(entries) }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(entries) }
             while true {
                 skipWhitespace()
                 let key = try parseString()
@@ -198,57 +225,71 @@ private struct OrderedJSONParser {
                 try expect(":")
                 entries.append((key: key, value: try parseValue()))
                 skipWhitespace()
-                guard position < scalars.count else { throw fail("unterminated object") }
-                if scalars[position] == "," { position += 1; continue }
-                if scalars[position] == "}" { position += 1; return .object(entries) }
+                guard position < bytes.count else { throw fail("unterminated object") }
+                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(entries) }
                 throw fail("expected , or }")
             }
-        case "[":
+        case UInt8(ascii: "["):
             position += 1
             var items: [JSONValue] = []
             skipWhitespace()
-            if position < scalars.count, scalars[position] == "]" { position += 1; return .array(items) }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
             while true {
                 items.append(try parseValue())
                 skipWhitespace()
-                guard position < scalars.count else { throw fail("unterminated array") }
-                if scalars[position] == "," { position += 1; continue }
-                if scalars[position] == "]" { position += 1; return .array(items) }
+                guard position < bytes.count else { throw fail("unterminated array") }
+                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                if bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
                 throw fail("expected , or ]")
             }
-        case "\"": return .string(try parseString())
-        case "t": try expect("true"); return .bool(true)
-        case "f": try expect("false"); return .bool(false)
-        case "n": try expect("null"); return .null
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expect("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expect("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expect("null"); return .null
         default: return try parseNumber()
         }
     }
 
     mutating func parseString() throws -> String {
-        try expect("\"")
-        var result = String.UnicodeScalarView()
-        while position < scalars.count {
-            let scalar = scalars[position]
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw fail("expected a string") }
+        position += 1
+        let start = position
+        // Fast path: no escapes, decode the bytes in one go.
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+                position += 1
+                return text
+            }
+            if byte == UInt8(ascii: "\\") { break }
             position += 1
-            if scalar == "\"" { return String(result) }
-            if scalar != "\\" { result.append(scalar); continue }
-            guard position < scalars.count else { break }
-            let escape = scalars[position]
+        }
+        var result = [UInt8](UnsafeBufferPointer(rebasing: bytes[start..<position]))
+        while position < bytes.count {
+            let byte = bytes[position]
+            position += 1
+            if byte == UInt8(ascii: "\"") { return String(decoding: result, as: UTF8.self) }
+            if byte != UInt8(ascii: "\\") { result.append(byte); continue }
+            guard position < bytes.count else { break }
+            let escape = bytes[position]
             position += 1
             switch escape {
-            case "n": result.append("\n")
-            case "t": result.append("\t")
-            case "r": result.append("\r")
-            case "b": result.append("\u{08}")
-            case "f": result.append("\u{0C}")
-            case "u":
+            case UInt8(ascii: "n"): result.append(0x0A)
+            case UInt8(ascii: "t"): result.append(0x09)
+            case UInt8(ascii: "r"): result.append(0x0D)
+            case UInt8(ascii: "b"): result.append(0x08)
+            case UInt8(ascii: "f"): result.append(0x0C)
+            case UInt8(ascii: "u"):
                 var code = try parseHex4()
-                if (0xD800..<0xDC00).contains(code), position + 1 < scalars.count, scalars[position] == "\\", scalars[position + 1] == "u" {
+                if (0xD800..<0xDC00).contains(code), position + 1 < bytes.count,
+                   bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") {
                     position += 2
                     let low = try parseHex4()
                     code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                 }
-                result.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+                result.append(contentsOf: Array(String(Unicode.Scalar(code) ?? "\u{FFFD}").utf8))
             default: result.append(escape)
             }
         }
@@ -256,8 +297,8 @@ private struct OrderedJSONParser {
     }
 
     mutating func parseHex4() throws -> UInt32 {
-        guard position + 4 <= scalars.count,
-              let code = UInt32(String(String.UnicodeScalarView(scalars[position..<position + 4])), radix: 16)
+        guard position + 4 <= bytes.count,
+              let code = UInt32(String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<position + 4]), as: UTF8.self), radix: 16)
         else { throw fail("bad \\u escape") }
         position += 4
         return code
@@ -265,11 +306,26 @@ private struct OrderedJSONParser {
 
     mutating func parseNumber() throws -> JSONValue {
         let start = position
-        while position < scalars.count, "+-0123456789.eE".unicodeScalars.contains(scalars[position]) { position += 1 }
-        let text = String(String.UnicodeScalarView(scalars[start..<position]))
+        while position < bytes.count {
+            switch bytes[position] {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"):
+                position += 1
+            default:
+                break
+            }
+            if position < bytes.count, !Self.isNumberByte(bytes[position]) { break }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         if let integer = Int64(text) { return .integer(integer) }
-        if let double = Double(text) { return .double(double) }
+        if !text.isEmpty, let double = Double(text) { return .double(double) }
         throw fail("bad number \(text)")
+    }
+
+    static func isNumberByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): return true
+        default: return false
+        }
     }
 }
 
@@ -278,7 +334,7 @@ private struct OrderedJSONParser {
 extension JSONValue {
     /// Converts a composed YAML node the way sigs.k8s.io/yaml does (YAML 1.1 scalars, so `yes`/`no`/`on`/`off`
     /// are booleans); mapping keys become strings.
-    init(yaml node: Node) {
+    public init(yaml node: Node) {
         switch node {
         case let .scalar(scalar):
             self = JSONValue.resolvePlainScalar(scalar)
