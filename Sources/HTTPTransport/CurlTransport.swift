@@ -4,7 +4,7 @@ import Foundation
 /// The production transport: libcurl with TLS, proxy and timeout settings from `TransportOptions`.
 /// Each transfer runs `curl_easy_perform` on a thread of its own; finished easy handles go back to a small pool,
 /// which keeps their connections open for the next request to the same server.
-public final class CurlTransport: HTTPTransport, @unchecked Sendable {
+public final class CurlTransport: HTTPTransport, Sendable {
     public let options: TransportOptions
     private let pool = EasyHandlePool()
 

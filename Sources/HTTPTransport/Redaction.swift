@@ -21,7 +21,7 @@ public enum Redaction {
     /// Whether a query parameter carries a credential (access_token, token, password, signed-URL signatures…).
     public static func isSensitiveQueryParameter(_ name: String) -> Bool {
         let lower = name.lowercased()
-        if ["sig", "key", "code", "pass", "pwd", "passwd"].contains(lower) { return true }
+        if ["sig", "key", "pass", "pwd", "passwd"].contains(lower) { return true }
         return ["token", "password", "secret", "signature", "credential", "api_key", "apikey"].contains { lower.contains($0) }
     }
 

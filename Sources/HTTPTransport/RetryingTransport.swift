@@ -126,7 +126,7 @@ public struct RetryingTransport: HTTPTransport {
     }
 
     /// The server's `Retry-After` (capped) when it gave one, else exponential backoff with jitter.
-    func delay(afterAttempt attempt: Int, headers: HTTPHeaders?) -> TimeInterval {
+    public func delay(afterAttempt attempt: Int, headers: HTTPHeaders?) -> TimeInterval {
         if let value = headers?["Retry-After"], let retryAfter = Self.parseRetryAfter(value, now: now()) {
             return min(max(0, retryAfter), policy.maxRetryAfter)
         }

@@ -118,11 +118,12 @@ struct TransferPlan: @unchecked Sendable {
             return TransportError(kind: .other, server: server, message: "\(method) request body could not be read: \(uploadError)")
         }
         let mentionsProxy = proxy != nil && detail.lowercased().contains("proxy")
+        // With an explicit proxy every connection goes to the proxy, so a failed connect is the proxy's.
         switch code {
         case CURLE_COULDNT_RESOLVE_PROXY, CURLE_PROXY:
             return TransportError(kind: .proxy, server: server, message: "the proxy failed: \(detail)")
-        case CURLE_COULDNT_CONNECT where mentionsProxy:
-            return TransportError(kind: .proxy, server: server, message: "could not connect to the proxy: \(detail)")
+        case CURLE_COULDNT_CONNECT where proxy != nil:
+            return TransportError(kind: .proxy, server: server, message: "could not connect to the proxy \(Redaction.url(URL(string: proxy!) ?? requestURL)): \(detail)")
         case CURLE_COULDNT_CONNECT:
             return TransportError(kind: .connectionRefused, server: server, message: "could not connect; is the server running and the port right? (\(detail))")
         case CURLE_COULDNT_RESOLVE_HOST:

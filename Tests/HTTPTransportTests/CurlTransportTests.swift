@@ -1,0 +1,255 @@
+import Foundation
+@testable import HTTPTransport
+import Testing
+
+@Suite struct CurlTransportTests {
+    let transport = CurlTransport(options: TransportOptions(userAgent: "kubectl-gitops/test"))
+
+    @Test func methodsHeadersAndUserAgentReachTheServer() async throws {
+        var request = HTTPRequest(method: "PATCH", url: fixture.httpURL("/echo?a=1"), body: .bytes(Data("hello".utf8)))
+        request.headers["Content-Type"] = "application/merge-patch+json"
+        request.headers.add("X-Twice", "one")
+        request.headers.add("X-Twice", "two")
+        let echo = try decode(Echo.self, try await transport.send(request))
+        #expect(echo.method == "PATCH")
+        #expect(echo.query == "a=1")
+        #expect(echo.bodyBytes == 5)
+        #expect(!echo.chunked)
+        #expect(echo.header("User-Agent") == "kubectl-gitops/test")
+        #expect(echo.header("Content-Type") == "application/merge-patch+json")
+        #expect(echo.headers.filter { $0[0] == "X-Twice" }.map { $0[1] } == ["one", "two"])
+        #expect(echo.header("Expect") == nil)
+    }
+
+    @Test func bodilessPostSendsContentLengthZeroAndDeleteAndHeadWork() async throws {
+        let post = try decode(Echo.self, try await transport.send(HTTPRequest(method: "POST", url: fixture.httpURL("/echo"))))
+        #expect(post.method == "POST")
+        #expect(post.header("Content-Length") == "0")
+        let delete = try decode(Echo.self, try await transport.send(HTTPRequest(method: "DELETE", url: fixture.httpURL("/echo"))))
+        #expect(delete.method == "DELETE")
+        let head = try await transport.send(HTTPRequest(method: "HEAD", url: fixture.httpURL("/echo")))
+        #expect(head.status == 200)
+        #expect(head.body.isEmpty)
+        #expect(head.headers["Content-Type"] == "application/json")
+    }
+
+    @Test func gzipBodiesAreDecodedUnlessCompressionIsDisabled() async throws {
+        let expected = String(repeating: "the quick brown fox jumps over the lazy dog\n", count: 2000)
+        let compressed = try await transport.send(HTTPRequest(url: fixture.httpURL("/gzip")))
+        #expect(compressed.headers["Content-Encoding"] == "gzip")
+        #expect(Int(compressed.headers["Content-Length"] ?? "") ?? .max < expected.utf8.count)
+        #expect(String(decoding: compressed.body, as: UTF8.self) == expected)
+
+        let plain = CurlTransport(options: TransportOptions(disableCompression: true))
+        let uncompressed = try await plain.send(HTTPRequest(url: fixture.httpURL("/gzip")))
+        #expect(uncompressed.headers["Content-Encoding"] == nil)
+        #expect(String(decoding: uncompressed.body, as: UTF8.self) == expected)
+        let echo = try decode(Echo.self, try await plain.send(HTTPRequest(url: fixture.httpURL("/echo"))))
+        #expect(echo.header("Accept-Encoding") == nil)
+    }
+
+    @Test func largeStreamedBodyArrivesCompleteWithoutBeingBuffered() async throws {
+        let block = randomBlock(1 << 20)
+        let total = 64 << 20
+        let expectedDigest = try sha256Hex(ofBlock: block, repeated: 64)
+        let baseline = residentBytes()
+        let reader = RepeatingBlockReader(block: block, totalBytes: total)
+        let started = ContinuousClock.now
+        let request = HTTPRequest(method: "PUT", url: fixture.httpURL("/echo"), body: .stream(length: Int64(total), makeReader: { reader }))
+        let echo = try decode(Echo.self, try await transport.send(request))
+        let elapsed = ContinuousClock.now - started
+        #expect(echo.bodyBytes == total)
+        #expect(echo.sha256 == expectedDigest)
+        #expect(echo.header("Content-Length") == String(total))
+        #expect(!echo.chunked)
+        #expect(reader.produced == total)
+        // Buffering the whole body would add at least its 64 MiB to the resident set.
+        let growth = max(0, reader.peakResidentBytes - baseline)
+        #expect(growth < 40 << 20)
+        print("measured: 64 MiB streamed upload in \(elapsed), \(reader.calls) reads, resident growth \(growth >> 20) MiB")
+    }
+
+    @Test func chunkedUploadWhenTheLengthIsUnknown() async throws {
+        let block = randomBlock(100_000)
+        let expectedDigest = try sha256Hex(ofBlock: block, repeated: 30)
+        let reader = RepeatingBlockReader(block: block, totalBytes: 3_000_000)
+        let request = HTTPRequest(method: "POST", url: fixture.httpURL("/echo"), body: .stream(length: nil, makeReader: { reader }))
+        let echo = try decode(Echo.self, try await transport.send(request))
+        #expect(echo.chunked)
+        #expect(echo.bodyBytes == 3_000_000)
+        #expect(echo.sha256 == expectedDigest)
+    }
+
+    @Test func fileBodyIsStreamedWithItsSize() async throws {
+        let block = randomBlock(1 << 20)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("upload-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data((0..<3).flatMap { _ in block }).write(to: file)
+        let request = HTTPRequest(method: "PUT", url: fixture.httpURL("/echo"), body: .file(path: file.path))
+        let echo = try decode(Echo.self, try await transport.send(request))
+        #expect(echo.header("Content-Length") == String(3 << 20))
+        #expect(echo.sha256 == (try sha256Hex(ofBlock: block, repeated: 3)))
+
+        let missing = HTTPRequest(method: "PUT", url: fixture.httpURL("/echo"), body: .file(path: "/nonexistent/blob"))
+        let error = try await #require(throws: TransportError.self) { try await transport.send(missing) }
+        #expect(error.message.contains("/nonexistent/blob"))
+    }
+
+    @Test func streamedResponseLinesArriveBeforeTheStreamEnds() async throws {
+        let response = try await transport.stream(HTTPRequest(url: fixture.httpURL("/lines?count=4&interval=400")))
+        #expect(response.status == 200)
+        var receivedAt: [Double] = []
+        var sentAt: [Double] = []
+        var numbers: [Int] = []
+        for try await line in response.lines {
+            receivedAt.append(Date().timeIntervalSince1970)
+            let object = try JSONSerialization.jsonObject(with: line) as? [String: Any]
+            numbers.append(object?["n"] as? Int ?? -1)
+            sentAt.append(object?["sentAt"] as? Double ?? .infinity)
+        }
+        #expect(numbers == [0, 1, 2, 3])
+        // Same clock on both ends: the first line was in our hands before the server even wrote the last one.
+        let firstReceived = try #require(receivedAt.first)
+        let lastSent = try #require(sentAt.last)
+        #expect(firstReceived < lastSent)
+    }
+
+    @Test func cancelStopsAStreamedResponse() async throws {
+        let response = try await transport.stream(HTTPRequest(url: fixture.httpURL("/lines?count=1000&interval=50")))
+        var received = 0
+        let started = ContinuousClock.now
+        for try await _ in response.lines {
+            received += 1
+            if received == 2 { response.cancel() }
+        }
+        #expect(received < 100)
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
+    @Test func cancellingTheTaskAbortsSend() async throws {
+        let task = Task { try await transport.send(HTTPRequest(url: fixture.httpURL("/slow?ms=5000"))) }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        let started = ContinuousClock.now
+        task.cancel()
+        let result = await task.result
+        #expect(ContinuousClock.now - started < .seconds(3))
+        let error = try #require(result.failure as? TransportError)
+        #expect(error.kind == .cancelled)
+    }
+
+    @Test func sequentialRequestsReuseOneConnection() async throws {
+        let first = try decode(Echo.self, try await transport.send(HTTPRequest(url: fixture.httpURL("/echo"))))
+        let second = try decode(Echo.self, try await transport.send(HTTPRequest(url: fixture.httpURL("/echo"))))
+        #expect(first.clientPort == second.clientPort)
+        #expect(first.connection == second.connection)
+        #expect(second.requestOnConnection == first.requestOnConnection + 1)
+    }
+
+    @Test func getFollowsRedirectsAndKeepsAuthorizationOnTheSameHost() async throws {
+        let target = fixture.httpURL("/echo").absoluteString
+        var request = HTTPRequest(url: fixture.httpURL("/redirect?to=\(target)"))
+        request.headers["Authorization"] = "Bearer same-host"
+        let response = try await transport.send(request)
+        #expect(response.status == 200)
+        #expect(response.url == fixture.httpURL("/echo"))
+        #expect(try decode(Echo.self, response).header("Authorization") == "Bearer same-host")
+    }
+
+    @Test func redirectToAnotherHostDropsAuthorization() async throws {
+        let target = "http://localhost:\(fixture.httpPort)/echo"
+        var request = HTTPRequest(url: fixture.httpURL("/redirect?to=\(target)"))
+        request.headers["Authorization"] = "Bearer must-not-leak"
+        let response = try await transport.send(request)
+        #expect(response.status == 200)
+        #expect(response.url?.host == "localhost")
+        #expect(try decode(Echo.self, response).header("Authorization") == nil)
+    }
+
+    @Test func nonGetRequestsDoNotFollowRedirects() async throws {
+        let target = fixture.httpURL("/echo").absoluteString
+        let response = try await transport.send(HTTPRequest(method: "POST", url: fixture.httpURL("/redirect?to=\(target)&code=307"), body: .bytes(Data("x".utf8))))
+        #expect(response.status == 307)
+        #expect(response.headers["Location"] == target)
+    }
+
+    @Test func streamedResponseHeadComesFromTheRedirectTarget() async throws {
+        let target = fixture.httpURL("/lines?count=2&interval=10").absoluteString
+        let response = try await transport.stream(HTTPRequest(url: fixture.httpURL("/redirect?to=\(target)")))
+        #expect(response.status == 200)
+        var lines = 0
+        for try await _ in response.lines { lines += 1 }
+        #expect(lines == 2)
+    }
+
+    @Test func refusedConnectionIsReported() async throws {
+        let error = try await #require(throws: TransportError.self) {
+            try await transport.send(HTTPRequest(url: URL(string: "http://127.0.0.1:1/api?token=x")!))
+        }
+        #expect(error.kind == .connectionRefused)
+        #expect(error.server == "http://127.0.0.1:1")
+        #expect(RetryingTransport.isRetryable(error))
+    }
+
+    @Test func unknownHostIsReported() async throws {
+        let error = try await #require(throws: TransportError.self) {
+            try await transport.send(HTTPRequest(url: URL(string: "http://no-such-host.invalid/")!))
+        }
+        #expect(error.kind == .couldNotResolveHost)
+        #expect(error.server == "http://no-such-host.invalid:80")
+    }
+
+    @Test func requestTimeoutFromTheRequestOrTheOptions() async throws {
+        let perRequest = try await #require(throws: TransportError.self) {
+            try await transport.send(HTTPRequest(url: fixture.httpURL("/slow?ms=3000"), timeout: 0.3))
+        }
+        #expect(perRequest.kind == .timedOut)
+        let defaulted = CurlTransport(options: TransportOptions(requestTimeout: 0.3))
+        let fromOptions = try await #require(throws: TransportError.self) {
+            try await defaulted.send(HTTPRequest(url: fixture.httpURL("/slow?ms=3000")))
+        }
+        #expect(fromOptions.kind == .timedOut)
+    }
+
+    @Test func droppedConnectionIsAConnectionLevelFailure() async throws {
+        let error = try await #require(throws: TransportError.self) {
+            try await transport.send(HTTPRequest(url: fixture.httpURL("/drop")))
+        }
+        #expect(error.isConnectionLevel)
+        #expect(RetryingTransport.isRetryable(error))
+    }
+
+    @Test func unreachableExplicitProxyIsAProxyError() async throws {
+        let proxied = CurlTransport(options: TransportOptions(proxyURL: "http://127.0.0.1:1"))
+        let error = try await #require(throws: TransportError.self) {
+            try await proxied.send(HTTPRequest(url: fixture.httpURL("/echo")))
+        }
+        #expect(error.kind == .proxy)
+        #expect(error.message.contains("proxy"))
+    }
+
+    @Test func environmentProxiesNeverApplyToLoopback() throws {
+        let plan = try TransferPlan(request: HTTPRequest(url: fixture.httpURL("/echo")), options: TransportOptions())
+        #expect(plan.proxy == nil)
+        #expect(plan.noProxy.contains("127.0.0.0/8"))
+        #expect(plan.noProxy.contains("localhost"))
+        let socks = try TransferPlan(request: HTTPRequest(url: fixture.httpURL("/echo")), options: TransportOptions(proxyURL: "socks5://proxy:1080"))
+        #expect(socks.proxy == "socks5h://proxy:1080")
+    }
+
+    @Test func concurrentRequestsAllComplete() async throws {
+        let results = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<16 {
+                group.addTask { try decode(Echo.self, try await transport.send(HTTPRequest(url: fixture.httpURL("/echo?i=\(index)")))).bodyBytes }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(results.count == 16)
+    }
+}
+
+extension Result {
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
