@@ -50,12 +50,18 @@ final class RepeatingBlockReader: HTTPBodyReader {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         calls += 1
         if calls % 64 == 0 { peakResidentBytes = max(peakResidentBytes, residentBytes()) }
-        let count = min(buffer.count, totalBytes - produced)
-        for index in 0..<count {
-            buffer[index] = block[(produced + index) % block.count]
+        var written = 0
+        let wanted = min(buffer.count, totalBytes - produced)
+        block.withUnsafeBytes { source in
+            while written < wanted {
+                let offset = (produced + written) % block.count
+                let piece = min(wanted - written, block.count - offset)
+                (buffer.baseAddress! + written).copyMemory(from: source.baseAddress! + offset, byteCount: piece)
+                written += piece
+            }
         }
-        produced += count
-        return count
+        produced += written
+        return written
     }
 }
 

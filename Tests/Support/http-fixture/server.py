@@ -14,8 +14,10 @@ Endpoints (any method; a request body is always read and counted first):
   /count?key=K          {"attempts": n} for a /flaky key
   /status?code=N        answers N
   /gzip                 a known text, gzip-encoded when the client accepts gzip
-  /lines?count=N&interval=MS
-                        chunked, one JSON line per chunk, flushed, MS apart
+  /lines?count=N&interval=MS[&gate=G]
+                        chunked, one JSON line per chunk, flushed, MS apart; with a gate: line 0, then
+                        {"released": true} once /open?gate=G was requested (false after 20 s), then the end
+  /open?gate=G          opens a /lines gate
   /slow?ms=N            answers after N ms
   /redirect?to=URL[&code=302]
   /client-cert          200 with the client certificate's CN, 401 without one
@@ -45,6 +47,12 @@ GZIP_TEXT = ("the quick brown fox jumps over the lazy dog\n" * 2000).encode()
 
 state_lock = threading.Lock()
 flaky_counts = {}
+gates = {}
+
+
+def gate(key):
+    with state_lock:
+        return gates.setdefault(key, threading.Event())
 connection_counter = [0]
 
 
@@ -118,6 +126,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def setup(self):
         super().setup()
+        # Headers and body go out in separate writes; without this Nagle + delayed ACK add 40 ms per request.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with state_lock:
             connection_counter[0] += 1
             self.connection_id = connection_counter[0]
@@ -224,7 +234,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             else:
                 self.answer(200, GZIP_TEXT, "text/plain")
         elif route == "/lines":
-            self.send_lines(int(query.get("count", "5")), int(query.get("interval", "100")) / 1000)
+            self.send_lines(int(query.get("count", "5")), int(query.get("interval", "100")) / 1000, query.get("gate"))
+        elif route == "/open":
+            gate(query.get("gate", "")).set()
+            self.answer_json(200, {"opened": True})
         elif route == "/slow":
             time.sleep(int(query.get("ms", "1000")) / 1000)
             self.answer_json(200, {"slept": True})
@@ -242,7 +255,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         else:
             self.answer_json(404, {"error": "no route " + route})
 
-    def send_lines(self, count, interval):
+    def send_lines(self, count, interval, gate_key):
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Transfer-Encoding", "chunked")
@@ -253,6 +266,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 line = (json.dumps({"n": number, "sentAt": time.time()}) + "\n").encode()
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
                 self.wfile.flush()
+                if number == 0 and gate_key is not None:
+                    # The rest waits until the client, having read line 0, opens the gate (or 20 s pass).
+                    released = gate(gate_key).wait(20)
+                    line = (json.dumps({"released": released}) + "\n").encode()
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
+                    self.wfile.flush()
+                    break
                 if number + 1 < count:
                     time.sleep(interval)
             self.wfile.write(b"0\r\n\r\n")
