@@ -75,6 +75,10 @@ struct TransferPlan: @unchecked Sendable {
 
         var lines: [String] = []
         for (name, value) in headers {
+            // A line break would let a value smuggle in headers of its own.
+            if name.contains(where: \.isNewline) || value.contains(where: \.isNewline) {
+                throw TransportError(kind: .other, server: server, message: "\(method) \(Redaction.url(request.url)) not sent: header \(name) contains a line break")
+            }
             // libcurl frames the body itself; a second, possibly wrong, length would corrupt the request.
             let lower = name.lowercased()
             if lower == "content-length" || lower == "transfer-encoding" { continue }

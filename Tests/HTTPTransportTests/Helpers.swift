@@ -17,6 +17,7 @@ struct Echo: Decodable {
     var tls: Bool
     var sni: String?
     var clientCertificate: String?
+    var proxiedHost: String?
 
     func header(_ name: String) -> String? {
         headers.first { $0[0].caseInsensitiveCompare(name) == .orderedSame }?[1]

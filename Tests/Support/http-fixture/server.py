@@ -8,7 +8,8 @@ ca.pem, server.pem, server-key.pem (names 127.0.0.1, localhost, kube.test), clie
 
 Endpoints (any method; a request body is always read and counted first):
   /echo                 JSON: method, path, query, headers, bodyBytes, sha256, chunked, connection,
-                        requestOnConnection, clientPort, tls, sni, clientCertificate
+                        requestOnConnection, clientPort, tls, sni, clientCertificate, proxiedHost
+                        (the fixture also answers absolute-form requests, so it can stand in for an HTTP proxy)
   /flaky?key=K&failures=N[&retryAfter=V][&status=S]
                         the first N requests for K answer S (503) with Retry-After V if given, then 200
   /count?key=K          {"attempts": n} for a /flaky key
@@ -18,6 +19,7 @@ Endpoints (any method; a request body is always read and counted first):
                         chunked, one JSON line per chunk, flushed, MS apart; with a gate: line 0, then
                         {"released": true} once /open?gate=G was requested (false after 20 s), then the end
   /open?gate=G          opens a /lines gate
+  /bytes?n=N            N bytes of 0,1,…,255 repeated
   /slow?ms=N            answers after N ms
   /redirect?to=URL[&code=302]
   /client-cert          200 with the client certificate's CN, 401 without one
@@ -211,6 +213,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "connection": self.connection_id, "requestOnConnection": self.requests_on_connection,
                 "clientPort": self.client_address[1], "tls": isinstance(self.connection, ssl.SSLSocket),
                 "sni": getattr(self.connection, "sni_name", None), "clientCertificate": self.client_common_name(),
+                # Set when the request line held an absolute URL, i.e. we were used as an HTTP proxy.
+                "proxiedHost": url.netloc or None,
             })
         elif route == "/flaky":
             key = query.get("key", "default")
@@ -238,6 +242,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif route == "/open":
             gate(query.get("gate", "")).set()
             self.answer_json(200, {"opened": True})
+        elif route == "/bytes":
+            self.send_bytes(int(query.get("n", "0")))
         elif route == "/slow":
             time.sleep(int(query.get("ms", "1000")) / 1000)
             self.answer_json(200, {"slept": True})
@@ -254,6 +260,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         else:
             self.answer_json(404, {"error": "no route " + route})
+
+    def send_bytes(self, total):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(total))
+        self.end_headers()
+        block = bytes(range(256)) * 4096
+        remaining = total
+        try:
+            while remaining:
+                piece = block[:min(remaining, len(block))]
+                self.wfile.write(piece)
+                remaining -= len(piece)
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            self.close_connection = True
 
     def send_lines(self, count, interval, gate_key):
         self.send_response(200)
