@@ -48,53 +48,6 @@ import Testing
         #expect(echo.header("Accept-Encoding") == nil)
     }
 
-    @Test func largeStreamedBodyArrivesCompleteWithoutBeingBuffered() async throws {
-        let block = randomBlock(1 << 20)
-        let total = 64 << 20
-        let expectedDigest = try sha256Hex(ofBlock: block, repeated: 64)
-        let baseline = residentBytes()
-        let reader = RepeatingBlockReader(block: block, totalBytes: total)
-        let started = ContinuousClock.now
-        let request = HTTPRequest(method: "PUT", url: fixture.httpURL("/echo"), body: .stream(length: Int64(total), makeReader: { reader }))
-        let echo = try decode(Echo.self, try await transport.send(request))
-        let elapsed = ContinuousClock.now - started
-        #expect(echo.bodyBytes == total)
-        #expect(echo.sha256 == expectedDigest)
-        #expect(echo.header("Content-Length") == String(total))
-        #expect(!echo.chunked)
-        #expect(reader.produced == total)
-        // Buffering the whole body would add at least its 64 MiB to the resident set.
-        let growth = max(0, reader.peakResidentBytes - baseline)
-        #expect(growth < 40 << 20)
-        print("measured: 64 MiB streamed upload in \(elapsed), \(reader.calls) reads, resident growth \(growth >> 20) MiB")
-    }
-
-    @Test func chunkedUploadWhenTheLengthIsUnknown() async throws {
-        let block = randomBlock(100_000)
-        let expectedDigest = try sha256Hex(ofBlock: block, repeated: 30)
-        let reader = RepeatingBlockReader(block: block, totalBytes: 3_000_000)
-        let request = HTTPRequest(method: "POST", url: fixture.httpURL("/echo"), body: .stream(length: nil, makeReader: { reader }))
-        let echo = try decode(Echo.self, try await transport.send(request))
-        #expect(echo.chunked)
-        #expect(echo.bodyBytes == 3_000_000)
-        #expect(echo.sha256 == expectedDigest)
-    }
-
-    @Test func fileBodyIsStreamedWithItsSize() async throws {
-        let block = randomBlock(1 << 20)
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("upload-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: file) }
-        try Data((0..<3).flatMap { _ in block }).write(to: file)
-        let request = HTTPRequest(method: "PUT", url: fixture.httpURL("/echo"), body: .file(path: file.path))
-        let echo = try decode(Echo.self, try await transport.send(request))
-        #expect(echo.header("Content-Length") == String(3 << 20))
-        #expect(echo.sha256 == (try sha256Hex(ofBlock: block, repeated: 3)))
-
-        let missing = HTTPRequest(method: "PUT", url: fixture.httpURL("/echo"), body: .file(path: "/nonexistent/blob"))
-        let error = try await #require(throws: TransportError.self) { try await transport.send(missing) }
-        #expect(error.message.contains("/nonexistent/blob"))
-    }
-
     @Test func streamedResponseLinesArriveBeforeTheStreamEnds() async throws {
         let response = try await transport.stream(HTTPRequest(url: fixture.httpURL("/lines?count=4&interval=200")))
         #expect(response.status == 200)
@@ -306,28 +259,6 @@ extension Result {
         #expect(error.message.contains("X-Evil"))
     }
 
-    @Test func largeDownloadBufferedAndStreamed() async throws {
-        let size = 32 << 20
-        let buffered = try await transport.send(HTTPRequest(url: fixture.httpURL("/bytes?n=\(size)")))
-        #expect(buffered.body.count == size)
-        #expect(buffered.body[size - 1] == 255 && buffered.body[1000] == UInt8(1000 % 256))
-
-        let started = ContinuousClock.now
-        let streamed = try await transport.stream(HTTPRequest(url: fixture.httpURL("/bytes?n=\(size)")))
-        #expect(streamed.headers["Content-Length"] == String(size))
-        var received = 0
-        var ordered = true
-        for try await chunk in streamed.body {
-            for index in stride(from: 0, to: chunk.count, by: 4099) {
-                ordered = ordered && chunk[chunk.startIndex + index] == UInt8((received + index) % 256)
-            }
-            received += chunk.count
-        }
-        #expect(received == size)
-        #expect(ordered)
-        print("measured: 32 MiB streamed download in \(ContinuousClock.now - started)")
-    }
-
     @Test func cancellingTheConsumingTaskStopsTheStream() async throws {
         let response = try await transport.stream(HTTPRequest(url: fixture.httpURL("/lines?count=1000&interval=50")))
         let consumer = Task {
@@ -348,5 +279,79 @@ extension Result {
         var count = 0
         for try await _ in response.body { count += 1 }
         #expect(count < 100)
+    }
+}
+
+/// Big bodies run one at a time, so the resident-memory check of one is not inflated by another.
+@Suite(.serialized) struct LargeBodyTests {
+    let transport = CurlTransport()
+
+    @Test func largeStreamedBodyArrivesCompleteWithoutBeingBuffered() async throws {
+        let block = randomBlock(1 << 20)
+        let total = 64 << 20
+        let expectedDigest = try sha256Hex(ofBlock: block, repeated: 64)
+        let baseline = residentBytes()
+        let reader = RepeatingBlockReader(block: block, totalBytes: total)
+        let started = ContinuousClock.now
+        let request = HTTPRequest(method: "PUT", url: fixture.httpURL("/echo"), body: .stream(length: Int64(total), makeReader: { reader }))
+        let echo = try decode(Echo.self, try await transport.send(request))
+        let elapsed = ContinuousClock.now - started
+        #expect(echo.bodyBytes == total)
+        #expect(echo.sha256 == expectedDigest)
+        #expect(echo.header("Content-Length") == String(total))
+        #expect(!echo.chunked)
+        #expect(reader.produced == total)
+        // Buffering the whole body would add at least its 64 MiB to the resident set.
+        let growth = max(0, reader.peakResidentBytes - baseline)
+        #expect(growth < 40 << 20)
+        print("measured: 64 MiB streamed upload in \(elapsed), \(reader.calls) reads, resident growth \(growth >> 20) MiB")
+    }
+
+    @Test func chunkedUploadWhenTheLengthIsUnknown() async throws {
+        let block = randomBlock(100_000)
+        let expectedDigest = try sha256Hex(ofBlock: block, repeated: 30)
+        let reader = RepeatingBlockReader(block: block, totalBytes: 3_000_000)
+        let request = HTTPRequest(method: "POST", url: fixture.httpURL("/echo"), body: .stream(length: nil, makeReader: { reader }))
+        let echo = try decode(Echo.self, try await transport.send(request))
+        #expect(echo.chunked)
+        #expect(echo.bodyBytes == 3_000_000)
+        #expect(echo.sha256 == expectedDigest)
+    }
+
+    @Test func fileBodyIsStreamedWithItsSize() async throws {
+        let block = randomBlock(1 << 20)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("upload-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data((0..<3).flatMap { _ in block }).write(to: file)
+        let request = HTTPRequest(method: "PUT", url: fixture.httpURL("/echo"), body: .file(path: file.path))
+        let echo = try decode(Echo.self, try await transport.send(request))
+        #expect(echo.header("Content-Length") == String(3 << 20))
+        #expect(echo.sha256 == (try sha256Hex(ofBlock: block, repeated: 3)))
+
+        let missing = HTTPRequest(method: "PUT", url: fixture.httpURL("/echo"), body: .file(path: "/nonexistent/blob"))
+        let error = try await #require(throws: TransportError.self) { try await transport.send(missing) }
+        #expect(error.message.contains("/nonexistent/blob"))
+    }
+
+    @Test func largeDownloadBufferedAndStreamed() async throws {
+        let size = 32 << 20
+        let buffered = try await transport.send(HTTPRequest(url: fixture.httpURL("/bytes?n=\(size)")))
+        #expect(buffered.body.count == size)
+        #expect(buffered.body[size - 1] == 255 && buffered.body[1000] == UInt8(1000 % 256))
+
+        let started = ContinuousClock.now
+        let streamed = try await transport.stream(HTTPRequest(url: fixture.httpURL("/bytes?n=\(size)")))
+        #expect(streamed.headers["Content-Length"] == String(size))
+        var received = 0
+        var ordered = true
+        for try await chunk in streamed.body {
+            for index in stride(from: 0, to: chunk.count, by: 4099) {
+                ordered = ordered && chunk[chunk.startIndex + index] == UInt8((received + index) % 256)
+            }
+            received += chunk.count
+        }
+        #expect(received == size)
+        #expect(ordered)
+        print("measured: 32 MiB streamed download in \(ContinuousClock.now - started)")
     }
 }

@@ -304,6 +304,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    # The default backlog of 5 overflows when tests connect in parallel, and clients then see resets.
+    request_queue_size = 128
     tls_context = None
 
     def get_request(self):
