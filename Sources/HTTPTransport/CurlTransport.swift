@@ -6,15 +6,18 @@ import Foundation
 /// which keeps their connections open for the next request to the same server.
 public final class CurlTransport: HTTPTransport, Sendable {
     public let options: TransportOptions
+    /// Chooses the proxy per URL from `options.proxyURL` or the proxy environment variables.
+    public let proxies: ProxySelection
     private let pool = EasyHandlePool()
 
-    public init(options: TransportOptions = TransportOptions()) {
+    public init(options: TransportOptions = TransportOptions(), proxies: ProxySelection = ProxySelection()) {
         _ = CurlGlobal.initialized
         self.options = options
+        self.proxies = proxies
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let plan = try TransferPlan(request: request, options: options)
+        let plan = try TransferPlan(request: request, options: options, proxies: proxies)
         let transfer = CurlTransfer(delivery: .buffered, followsRedirects: plan.followsRedirects, uploadReader: try plan.makeUploadReader())
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, Error>) in
@@ -31,7 +34,7 @@ public final class CurlTransport: HTTPTransport, Sendable {
     }
 
     public func stream(_ request: HTTPRequest) async throws -> HTTPStreamingResponse {
-        let plan = try TransferPlan(request: request, options: options)
+        let plan = try TransferPlan(request: request, options: options, proxies: proxies)
         let transfer = CurlTransfer(delivery: .streamed, followsRedirects: plan.followsRedirects, uploadReader: try plan.makeUploadReader())
         startThread { [self] in
             switch perform(plan, transfer) {
@@ -154,13 +157,8 @@ public final class CurlTransport: HTTPTransport, Sendable {
             _ = ccurl_setopt_ptr(handle, CURLOPT_CONNECT_TO, lists.make([connectTo]))
         }
 
-        if let proxy = plan.proxy {
-            setString(handle, CURLOPT_PROXY, proxy)
-            setString(handle, CURLOPT_NOPROXY, "")
-        } else {
-            // The environment's proxy applies, but loopback is always reached directly (as Go's net/http does).
-            setString(handle, CURLOPT_NOPROXY, plan.noProxy)
-        }
+        // Set either way: an empty proxy stops libcurl from reading the environment itself.
+        setString(handle, CURLOPT_PROXY, plan.proxy ?? "")
 
         _ = ccurl_setopt_ptr(handle, CURLOPT_HTTPHEADER, lists.make(plan.headerLines))
     }

@@ -18,10 +18,10 @@ struct TransferPlan: @unchecked Sendable {
     let uploadReader: (any HTTPBodyReader)?
     /// nil: no body; -1: unknown length (chunked).
     let uploadLength: Int64?
+    /// The proxy for this URL (explicit or from the environment), nil for a direct connection.
     let proxy: String?
-    let noProxy: String
 
-    init(request: HTTPRequest, options: TransportOptions) throws {
+    init(request: HTTPRequest, options: TransportOptions, proxies: ProxySelection = ProxySelection()) throws {
         method = request.method.uppercased()
         requestURL = request.url
         server = Self.serverLabel(of: request.url)
@@ -88,15 +88,7 @@ struct TransferPlan: @unchecked Sendable {
         if headers["Expect"] == nil { lines.append("Expect:") }
         headerLines = lines
 
-        if let proxyURL = options.proxyURL, !proxyURL.isEmpty {
-            // socks5h: the proxy resolves names, as kubectl's socks5 proxies do.
-            proxy = proxyURL.lowercased().hasPrefix("socks5://") ? "socks5h://" + proxyURL.dropFirst("socks5://".count) : proxyURL
-        } else {
-            proxy = nil
-        }
-        let environment = ProcessInfo.processInfo.environment
-        let fromEnvironment = environment["no_proxy"] ?? environment["NO_PROXY"] ?? ""
-        noProxy = ([fromEnvironment, "localhost", "127.0.0.0/8", "::1"]).filter { !$0.isEmpty }.joined(separator: ",")
+        proxy = proxies.proxy(for: request.url, explicitProxy: options.proxyURL)
     }
 
     func makeUploadReader() throws -> (any HTTPBodyReader)? { uploadReader }
@@ -122,7 +114,7 @@ struct TransferPlan: @unchecked Sendable {
             return TransportError(kind: .other, server: server, message: "\(method) request body could not be read: \(uploadError)")
         }
         let mentionsProxy = proxy != nil && detail.lowercased().contains("proxy")
-        // With an explicit proxy every connection goes to the proxy, so a failed connect is the proxy's.
+        // With a proxy every connection goes to the proxy, so a failed connect is the proxy's.
         switch code {
         case CURLE_COULDNT_RESOLVE_PROXY, CURLE_PROXY:
             return TransportError(kind: .proxy, server: server, message: "the proxy failed: \(detail)")

@@ -189,13 +189,50 @@ import Testing
         #expect(error.message.contains("proxy"))
     }
 
-    @Test func environmentProxiesNeverApplyToLoopback() throws {
-        let plan = try TransferPlan(request: HTTPRequest(url: fixture.httpURL("/echo")), options: TransportOptions())
-        #expect(plan.proxy == nil)
-        #expect(plan.noProxy.contains("127.0.0.0/8"))
-        #expect(plan.noProxy.contains("localhost"))
-        let socks = try TransferPlan(request: HTTPRequest(url: fixture.httpURL("/echo")), options: TransportOptions(proxyURL: "socks5://proxy:1080"))
-        #expect(socks.proxy == "socks5h://proxy:1080")
+    @Test func environmentProxiesAreUsedButNeverForLoopback() async throws {
+        let deadProxy = ProxySelection(environment: ["http_proxy": "http://127.0.0.1:1", "HTTPS_PROXY": "http://127.0.0.1:1"])
+        let direct = CurlTransport(proxies: deadProxy)
+        #expect(try await direct.send(HTTPRequest(url: fixture.httpURL("/echo"))).status == 200)
+
+        let viaFixture = ProxySelection(environment: ["HTTP_PROXY": "http://127.0.0.1:\(fixture.httpPort)"])
+        let echo = try decode(Echo.self, try await CurlTransport(proxies: viaFixture).send(HTTPRequest(url: URL(string: "http://registry.invalid/echo")!)))
+        #expect(echo.proxiedHost == "registry.invalid")
+
+        let bypassed = ProxySelection(environment: ["HTTP_PROXY": "http://127.0.0.1:\(fixture.httpPort)", "no_proxy": ".invalid"])
+        let error = try await #require(throws: TransportError.self) {
+            try await CurlTransport(proxies: bypassed).send(HTTPRequest(url: URL(string: "http://registry.invalid/echo")!))
+        }
+        #expect(error.kind == .couldNotResolveHost)
+
+        let refusing = ProxySelection(environment: ["HTTP_PROXY": "http://127.0.0.1:1"])
+        let proxyError = try await #require(throws: TransportError.self) {
+            try await CurlTransport(proxies: refusing).send(HTTPRequest(url: URL(string: "http://registry.invalid/echo")!))
+        }
+        #expect(proxyError.kind == .proxy)
+    }
+
+    @Test func proxySelectionFollowsGoRules() {
+        let selection = ProxySelection(environment: [
+            "https_proxy": "http://secure:3128", "HTTP_PROXY": "http://plain:3128",
+            "NO_PROXY": "internal.example, .corp, 10.0.0.0/8, api.example:6443",
+        ])
+        func proxy(_ url: String) -> String? { selection.proxy(for: URL(string: url)!, explicitProxy: nil) }
+        #expect(proxy("https://ghcr.io/v2/") == "http://secure:3128")
+        #expect(proxy("http://ghcr.io/v2/") == "http://plain:3128")
+        #expect(proxy("https://internal.example/") == nil)
+        #expect(proxy("https://a.internal.example/") == nil)
+        #expect(proxy("https://corp/") == "http://secure:3128")
+        #expect(proxy("https://x.corp/") == nil)
+        #expect(proxy("https://10.1.2.3:6443/") == nil)
+        #expect(proxy("https://11.1.2.3:6443/") == "http://secure:3128")
+        #expect(proxy("https://api.example:6443/") == nil)
+        #expect(proxy("https://api.example:443/") == "http://secure:3128")
+        #expect(proxy("https://127.0.0.1:6443/") == nil)
+        #expect(proxy("https://localhost:6443/") == nil)
+        #expect(proxy("https://[::1]:6443/") == nil)
+        #expect(selection.proxy(for: URL(string: "https://127.0.0.1/")!, explicitProxy: "socks5://p:1080") == "socks5h://p:1080")
+        #expect(ProxySelection(environment: ["ALL_PROXY": "socks5://s:1", "no_proxy": "*"]).proxy(for: URL(string: "https://x/")!, explicitProxy: nil) == nil)
+        #expect(ProxySelection(environment: ["ALL_PROXY": "socks5://s:1"]).proxy(for: URL(string: "https://x/")!, explicitProxy: nil) == "socks5h://s:1")
     }
 
     @Test func concurrentRequestsAllComplete() async throws {
