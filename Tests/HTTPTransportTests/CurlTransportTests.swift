@@ -392,3 +392,38 @@ extension Result {
         print("measured: 32 MiB streamed download in \(ContinuousClock.now - started)")
     }
 }
+
+@Suite struct AbandonedStreamTests {
+    let transport = CurlTransport()
+
+    func waitForAbort(_ key: String) async throws -> Bool {
+        for _ in 0..<50 {
+            let attempts = try decode(Attempts.self, try await transport.send(HTTPRequest(url: fixture.httpURL("/count?key=aborted-\(key)")))).attempts
+            if attempts > 0 { return true }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        return false
+    }
+
+    func readOneLineAndWalkAway(_ key: String) async throws {
+        let response = try await transport.stream(HTTPRequest(url: fixture.httpURL("/lines?count=200&interval=50&key=\(key)")))
+        for try await _ in response.lines { break }
+    }
+
+    func readOneChunkAndWalkAway(_ key: String) async throws {
+        let response = try await transport.stream(HTTPRequest(url: fixture.httpURL("/lines?count=200&interval=50&key=\(key)")))
+        for try await _ in response.body { break }
+    }
+
+    @Test func leavingTheLinesLoopHangsUp() async throws {
+        let key = uniqueKey()
+        try await readOneLineAndWalkAway(key)
+        #expect(try await waitForAbort(key))
+    }
+
+    @Test func droppingAnUnfinishedBodyHangsUp() async throws {
+        let key = uniqueKey()
+        try await readOneChunkAndWalkAway(key)
+        #expect(try await waitForAbort(key))
+    }
+}

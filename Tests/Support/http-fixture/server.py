@@ -18,6 +18,7 @@ Endpoints (any method; a request body is always read and counted first):
   /lines?count=N&interval=MS[&gate=G]
                         chunked, one JSON line per chunk, flushed, MS apart; with a gate: line 0, then
                         {"released": true} once /open?gate=G was requested (false after 20 s), then the end
+                        with key=K, a client hanging up is counted under /count?key=aborted-K
   /open?gate=G          opens a /lines gate
   /bytes?n=N            N bytes of 0,1,…,255 repeated
   /slow?ms=N            answers after N ms
@@ -238,7 +239,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             else:
                 self.answer(200, GZIP_TEXT, "text/plain")
         elif route == "/lines":
-            self.send_lines(int(query.get("count", "5")), int(query.get("interval", "100")) / 1000, query.get("gate"))
+            self.send_lines(int(query.get("count", "5")), int(query.get("interval", "100")) / 1000, query.get("gate"), query.get("key"))
         elif route == "/open":
             gate(query.get("gate", "")).set()
             self.answer_json(200, {"opened": True})
@@ -276,7 +277,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
             self.close_connection = True
 
-    def send_lines(self, count, interval, gate_key):
+    def send_lines(self, count, interval, gate_key, key):
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Transfer-Encoding", "chunked")
@@ -300,6 +301,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
             self.close_connection = True
+            if key is not None:
+                with state_lock:
+                    flaky_counts["aborted-" + key] = flaky_counts.get("aborted-" + key, 0) + 1
 
 
 class Server(http.server.ThreadingHTTPServer):
