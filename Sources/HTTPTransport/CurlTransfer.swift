@@ -67,10 +67,27 @@ final class CurlTransfer: @unchecked Sendable {
         String(cString: errorBuffer).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// The multi handle driving this transfer while it runs; guarded so a wakeup never reaches a freed handle.
+    private var multi: UnsafeMutableRawPointer?
+
+    func attach(multi: UnsafeMutableRawPointer) {
+        condition.lock()
+        self.multi = multi
+        condition.unlock()
+    }
+
+    func detachMulti() {
+        condition.lock()
+        multi = nil
+        condition.unlock()
+    }
+
     func cancel() {
         condition.lock()
         cancelled = true
         condition.broadcast()
+        // curl_multi_wakeup may be called from any thread; it ends the transfer thread's poll at once.
+        if let multi { curl_multi_wakeup(multi) }
         condition.unlock()
     }
 

@@ -2,8 +2,8 @@ import CCurl
 import Foundation
 
 /// The production transport: libcurl with TLS, proxy and timeout settings from `TransportOptions`.
-/// Each transfer runs `curl_easy_perform` on a thread of its own; finished easy handles go back to a small pool,
-/// which keeps their connections open for the next request to the same server.
+/// Each transfer runs on a thread of its own (never Swift's cooperative pool); finished handles go back to a small
+/// pool, which keeps their connections open for the next request to the same server.
 public final class CurlTransport: HTTPTransport, Sendable {
     public let options: TransportOptions
     /// Chooses the proxy per URL from `options.proxyURL` or the proxy environment variables.
@@ -66,16 +66,17 @@ public final class CurlTransport: HTTPTransport, Sendable {
 
     /// Runs one transfer to its end on the calling (dedicated) thread.
     private func perform(_ plan: TransferPlan, _ transfer: CurlTransfer) -> Result<ResponseHead, Error> {
-        guard let handle = pool.checkOut() else {
+        guard let session = pool.checkOut() else {
             return .failure(TransportError(kind: .other, server: plan.server, message: "libcurl could not create a transfer handle"))
         }
-        defer { pool.checkIn(handle) }
+        defer { pool.checkIn(session) }
+        let handle = session.easy
         transfer.handle = handle
         var lists = CurlLists()
         defer { lists.free() }
 
         configure(handle, plan: plan, transfer: transfer, lists: &lists)
-        let code = curl_easy_perform(handle)
+        let code = run(session, transfer)
         if code != CURLE_OK {
             return .failure(plan.error(for: code, transfer: transfer))
         }
@@ -88,6 +89,30 @@ public final class CurlTransport: HTTPTransport, Sendable {
         let head = transfer.headFromCurrentBlock()
         transfer.deliverHead(head)
         return .success(head)
+    }
+
+    /// Drives the easy handle through its own multi handle rather than curl_easy_perform, so that `cancel`
+    /// can wake the wait at once (curl_multi_wakeup) instead of after libcurl's next progress tick.
+    private func run(_ session: CurlSession, _ transfer: CurlTransfer) -> CURLcode {
+        guard curl_multi_add_handle(session.multi, session.easy) == CURLM_OK else { return CURLE_FAILED_INIT }
+        transfer.attach(multi: session.multi)
+        defer {
+            transfer.detachMulti()
+            curl_multi_remove_handle(session.multi, session.easy)
+        }
+        var running: Int32 = 1
+        while running > 0 {
+            if curl_multi_perform(session.multi, &running) != CURLM_OK { return CURLE_FAILED_INIT }
+            if running == 0 { break }
+            if transfer.isCancelled { return CURLE_ABORTED_BY_CALLBACK }
+            if curl_multi_poll(session.multi, nil, 0, 1000, nil) != CURLM_OK { return CURLE_FAILED_INIT }
+            if transfer.isCancelled { return CURLE_ABORTED_BY_CALLBACK }
+        }
+        var remaining: Int32 = 0
+        while let message = curl_multi_info_read(session.multi, &remaining) {
+            if message.pointee.msg == CURLMSG_DONE { return message.pointee.data.result }
+        }
+        return CURLE_FAILED_INIT
     }
 
     private func configure(_ handle: UnsafeMutableRawPointer, plan: TransferPlan, transfer: CurlTransfer, lists: inout CurlLists) {
@@ -182,34 +207,55 @@ enum CurlGlobal {
     static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 }
 
-/// Idle easy handles; each keeps its connection cache, so reusing one reuses its connections.
-final class EasyHandlePool: @unchecked Sendable {
-    private let lock = NSLock()
-    private var idle: [UnsafeMutableRawPointer] = []
-    private let maximumIdle = 8
+/// An easy handle and the multi handle that drives it. The multi handle owns the connection cache,
+/// so handing the pair to the next request reuses its open connections.
+struct CurlSession: @unchecked Sendable {
+    let easy: UnsafeMutableRawPointer
+    let multi: UnsafeMutableRawPointer
 
-    func checkOut() -> UnsafeMutableRawPointer? {
-        lock.lock()
-        let handle = idle.popLast()
-        lock.unlock()
-        return handle ?? curl_easy_init()
+    static func make() -> CurlSession? {
+        guard let easy = curl_easy_init() else { return nil }
+        guard let multi = curl_multi_init() else {
+            curl_easy_cleanup(easy)
+            return nil
+        }
+        return CurlSession(easy: easy, multi: multi)
     }
 
-    func checkIn(_ handle: UnsafeMutableRawPointer) {
-        // Reset forgets options (and our callbacks' user data) but keeps live connections and caches.
-        curl_easy_reset(handle)
+    func close() {
+        curl_easy_cleanup(easy)
+        curl_multi_cleanup(multi)
+    }
+}
+
+/// Idle sessions of one transport; a small number is kept, the rest closed.
+final class EasyHandlePool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var idle: [CurlSession] = []
+    private let maximumIdle = 8
+
+    func checkOut() -> CurlSession? {
+        lock.lock()
+        let session = idle.popLast()
+        lock.unlock()
+        return session ?? CurlSession.make()
+    }
+
+    func checkIn(_ session: CurlSession) {
+        // Reset forgets options (and our callbacks' user data); the multi handle keeps live connections.
+        curl_easy_reset(session.easy)
         lock.lock()
         if idle.count < maximumIdle {
-            idle.append(handle)
+            idle.append(session)
             lock.unlock()
         } else {
             lock.unlock()
-            curl_easy_cleanup(handle)
+            session.close()
         }
     }
 
     deinit {
-        idle.forEach { curl_easy_cleanup($0) }
+        idle.forEach { $0.close() }
     }
 }
 

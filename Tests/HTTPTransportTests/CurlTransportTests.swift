@@ -310,6 +310,20 @@ extension Result {
         #expect(ContinuousClock.now - started < .seconds(3))
     }
 
+    @Test func cancelWakesAnIdleTransferAtOnce() async throws {
+        // While the server is silent libcurl would only notice a cancel on its next progress tick (about 1 s).
+        var latencies: [Duration] = []
+        for _ in 0..<3 {
+            let task = Task { try await transport.send(HTTPRequest(url: fixture.httpURL("/slow?ms=5000"))) }
+            try await Task.sleep(nanoseconds: 200_000_000)
+            let started = ContinuousClock.now
+            task.cancel()
+            _ = await task.result
+            latencies.append(ContinuousClock.now - started)
+        }
+        #expect(latencies.sorted()[1] < .milliseconds(500), "\(latencies)")
+    }
+
     @Test func cancelBeforeReadingEndsTheBodyAtOnce() async throws {
         let response = try await transport.stream(HTTPRequest(url: fixture.httpURL("/lines?count=1000&interval=50")))
         response.cancel()
