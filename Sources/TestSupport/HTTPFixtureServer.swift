@@ -96,5 +96,6 @@ public final class HTTPFixtureServer: @unchecked Sendable {
 
 public struct HTTPFixtureError: Error, CustomStringConvertible {
     public var message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }
