@@ -84,6 +84,8 @@ public struct RetryingTransport: HTTPTransport {
                 guard retryable, attempt < policy.maxAttempts, Self.isRetryable(error) else { throw error }
                 try await sleep(delay(afterAttempt: attempt, headers: nil))
             }
+            // An injected sleep may ignore cancellation; a cancelled caller gets no further attempt.
+            try Task.checkCancellation()
             attempt += 1
         }
     }
@@ -104,6 +106,8 @@ public struct RetryingTransport: HTTPTransport {
                 guard retryable, attempt < policy.maxAttempts, Self.isRetryable(error) else { throw error }
                 try await sleep(delay(afterAttempt: attempt, headers: nil))
             }
+            // An injected sleep may ignore cancellation; a cancelled caller gets no further attempt.
+            try Task.checkCancellation()
             attempt += 1
         }
     }

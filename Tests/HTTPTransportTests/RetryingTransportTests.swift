@@ -119,6 +119,14 @@ import Testing
         #expect(tls.calls == 1)
     }
 
+    @Test func aCancelledCallerGetsNoFurtherAttempt() async throws {
+        let key = uniqueKey()
+        let retrying = RetryingTransport(wrapping: curl, sleep: { _ in withUnsafeCurrentTask { $0?.cancel() } })
+        let caller = Task { try await retrying.send(HTTPRequest(url: fixture.httpURL("/flaky?key=\(key)&failures=3"))) }
+        #expect(await caller.result.failure is CancellationError)
+        #expect(try await attempts(key) == 1)
+    }
+
     @Test func backoffGrowsExponentiallyWithBoundedJitter() {
         let retrying = RetryingTransport(wrapping: ScriptedTransport(failures: []), jitter: { 0.999 })
         let first = retrying.delay(afterAttempt: 1, headers: nil)
