@@ -18,7 +18,7 @@ public final class CurlTransport: HTTPTransport, Sendable {
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let plan = try TransferPlan(request: request, options: options, proxies: proxies)
-        let transfer = CurlTransfer(delivery: .buffered, followsRedirects: plan.followsRedirects, uploadReader: try plan.makeUploadReader())
+        let transfer = CurlTransfer(delivery: .buffered, followsRedirects: plan.followsRedirects, uploadReader: plan.uploadReader)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, Error>) in
                 startThread { [self] in
@@ -35,7 +35,7 @@ public final class CurlTransport: HTTPTransport, Sendable {
 
     public func stream(_ request: HTTPRequest) async throws -> HTTPStreamingResponse {
         let plan = try TransferPlan(request: request, options: options, proxies: proxies)
-        let transfer = CurlTransfer(delivery: .streamed, followsRedirects: plan.followsRedirects, uploadReader: try plan.makeUploadReader())
+        let transfer = CurlTransfer(delivery: .streamed, followsRedirects: plan.followsRedirects, uploadReader: plan.uploadReader)
         startThread { [self] in
             switch perform(plan, transfer) {
             case .success: transfer.finish(failure: nil)

@@ -91,8 +91,6 @@ struct TransferPlan: @unchecked Sendable {
         proxy = proxies.proxy(for: request.url, explicitProxy: options.proxyURL)
     }
 
-    func makeUploadReader() throws -> (any HTTPBodyReader)? { uploadReader }
-
     static func serverLabel(of url: URL) -> String {
         let scheme = url.scheme?.lowercased() ?? "https"
         let host = url.host ?? "unknown-host"
