@@ -703,6 +703,8 @@ def main(argv=None):
     def stop(*_):
         threading.Thread(target=server.shutdown, daemon=True).start()
 
+    # A parent may hand down a blocked signal mask (Foundation's Process does); stop must still work.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     if options.parent_pid:
