@@ -505,8 +505,8 @@ class Handler(BaseHTTPRequestHandler):
         sent = [0]
 
         def emit(event_type, obj):
-            line = json.dumps({"type": event_type, "object": obj}, sort_keys=event_type not in ("ERROR",),
-                              separators=(",", ":")).encode() + b"\n"
+            encoded = json.dumps(obj, sort_keys=event_type != "ERROR", separators=(",", ":"))
+            line = ('{"type":%s,"object":%s}\n' % (json.dumps(event_type), encoded)).encode()
             self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
             self.wfile.flush()
             if event_type in ("ADDED", "MODIFIED", "DELETED"):

@@ -103,13 +103,29 @@ class TestServer:
         response = connection.getresponse()
         yield {"status": response.status, "content-type": response.getheader("Content-Type"),
                "transfer-encoding": response.getheader("Transfer-Encoding")}
+        # Parse the chunked framing by hand so a stream cut without its final 0-size chunk is visible.
+        raw = response.fp
+        buffer = b""
         try:
             while True:
-                line = response.readline()
-                if not line:
-                    break
-                yield json.loads(line)
-        except (http.client.IncompleteRead, ConnectionError, OSError):
+                size_line = raw.readline()
+                if not size_line:
+                    yield {"cut": True}
+                    return
+                size = int(size_line.split(b";")[0].strip(), 16)
+                if size == 0:
+                    return
+                chunk = raw.read(size)
+                raw.readline()
+                if len(chunk) < size:
+                    yield {"cut": True}
+                    return
+                buffer += chunk
+                while b"\n" in buffer:
+                    line, buffer = buffer.split(b"\n", 1)
+                    if line.strip():
+                        yield json.loads(line)
+        except (ConnectionError, OSError, ValueError):
             yield {"cut": True}
         finally:
             connection.close()
