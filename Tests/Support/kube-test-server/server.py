@@ -457,7 +457,9 @@ class Handler(BaseHTTPRequestHandler):
                 result = resources.patch(rt, namespace, name, body, content_type, query,
                                          self.headers.get("User-Agent"), subresource)
             elif name:
-                result = resources.delete(rt, namespace, name, json.loads(body) if body.strip() else None, query)
+                options = parse_body(body, content_type) if body.strip() else None
+                result = resources.delete(rt, namespace, name, options if isinstance(options, dict) else None,
+                                          query)
             else:
                 result = resources.delete_collection(rt, namespace, query)
         code, payload, warnings = result

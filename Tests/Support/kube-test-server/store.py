@@ -33,12 +33,12 @@ class Store:
 
     def reset(self):
         with self.condition:
-            self.rv = self.first_rv
+            # resourceVersions never go back, also across resets: a client's old RV then gets 410 Expired.
+            self.rv = getattr(self, "rv", self.first_rv)
             self.objects = {}
             self.events = collections.deque()
-            self.compacted_rv = self.first_rv
+            self.compacted_rv = self.rv
             self.snapshots = collections.OrderedDict()
-            self.generation_counter = 0
             self.closed_watch_epoch = getattr(self, "closed_watch_epoch", 0) + 1
             for name in ("default", "flux-system", "apps"):
                 self._create_namespace(name)
