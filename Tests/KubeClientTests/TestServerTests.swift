@@ -142,9 +142,11 @@ struct TestServerTests {
         let old = try KubeTestServer.start(.init(fluxVersion: .v1beta2))
         defer { old.stop() }
         #expect(try Self.call(old, "GET", "/apis/source.toolkit.fluxcd.io/v1").status == 404)
-        let served = try Self.call(old, "GET", "/apis/kustomize.toolkit.fluxcd.io/v1beta2")
+        let served = try Self.call(old, "GET", "/apis/source.toolkit.fluxcd.io/v1beta2")
         #expect(served.status == 200)
-        #expect(served.json["groupVersion"] as? String == "kustomize.toolkit.fluxcd.io/v1beta2")
+        #expect(served.json["groupVersion"] as? String == "source.toolkit.fluxcd.io/v1beta2")
+        // Kustomization was already v1 in the Flux releases that served OCIRepository only as v1beta2.
+        #expect(try Self.call(old, "GET", "/apis/kustomize.toolkit.fluxcd.io/v1").status == 200)
     }
 
     @Test("strategic merge patch is refused with 415 like the recording")

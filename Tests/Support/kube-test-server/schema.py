@@ -57,7 +57,7 @@ class ResourceType:
 
 
 def load_crds(crd_dir, served_version):
-    """Loads every CRD in crd_dir; served_version "v1beta2" re-labels the storage schema as v1beta2."""
+    """Loads every CRD in crd_dir; "v1beta2" serves OCIRepository as v1beta2 (storage schema), like Flux < 2.6."""
     types = []
     for file_name in sorted(os.listdir(crd_dir)):
         if not file_name.endswith((".yaml", ".yml")):
@@ -68,11 +68,15 @@ def load_crds(crd_dir, served_version):
                     continue
                 spec = document["spec"]
                 versions = spec["versions"]
-                chosen = next((v for v in versions if v["name"] == served_version), None)
+                version = served_version
+                if served_version == "v1beta2" and spec["group"] != "source.toolkit.fluxcd.io":
+                    # Flux 2.0-2.5 served OCIRepository only as v1beta2 but Kustomization already as v1.
+                    version = "v1"
+                chosen = next((v for v in versions if v["name"] == version), None)
                 if chosen is None:
                     # Older Flux served the same shape under v1beta2; reuse the storage version's schema.
                     chosen = next(v for v in versions if v.get("storage"))
-                types.append(ResourceType(spec["group"], served_version, spec["names"],
+                types.append(ResourceType(spec["group"], version, spec["names"],
                                           chosen["schema"]["openAPIV3Schema"],
                                           chosen.get("additionalPrinterColumns"),
                                           spec.get("scope", "Namespaced") == "Namespaced"))

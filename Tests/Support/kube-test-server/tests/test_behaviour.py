@@ -351,6 +351,8 @@ class OlderFluxTests(ServerCase):
         created = self.server.request("POST", OCI.replace("/v1/", "/v1beta2/"), body=body, headers=JSON)
         self.assertEqual(created.status, 201, created.body)
         self.assertEqual(created.body["apiVersion"], "source.toolkit.fluxcd.io/v1beta2")
+        self.assertEqual(self.server.request("GET", "/apis/kustomize.toolkit.fluxcd.io/v1").status, 200)
+        self.assertEqual(self.server.request("GET", "/apis/kustomize.toolkit.fluxcd.io/v1beta2").status, 404)
 
 
 if __name__ == "__main__":
