@@ -443,7 +443,6 @@ class Handler(BaseHTTPRequestHandler):
         if method in ("PUT", "PATCH") and name is None:
             raise statuses.APIError(405, "MethodNotAllowed", "the server does not allow this method on the "
                                     "requested resource", {})
-        controllers_hook = self.app.controllers
         with self.app.store.condition:
             if method == "GET" and name:
                 result = resources.get(rt, namespace, name)
@@ -465,8 +464,6 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 result = resources.delete_collection(rt, namespace, query)
         code, payload, warnings = result
-        if controllers_hook is not None:
-            controllers_hook.wake()
         if method == "GET" and "as=Table" in self.headers.get("Accept", ""):
             payload = resources.table(rt, payload, query.get("includeObject", "Metadata"))
         return self._send(code, payload, sort_keys=payload.get("kind") != "Status", warnings=warnings)
@@ -608,6 +605,8 @@ class Handler(BaseHTTPRequestHandler):
                 app.faults.clear()
                 app.requests.clear()
                 app.store.reset()
+                if app.controllers is not None:
+                    app.controllers.clear_writes()
                 return self._send(200, {"resourceVersion": str(app.store.rv)})
             if path == "/_test/requests" and method == "GET":
                 return self._send(200, app.requests.snapshot())
@@ -638,6 +637,18 @@ class Handler(BaseHTTPRequestHandler):
                     obj = app.resources.write_status(rt, payload.get("namespace", "flux-system"), payload["name"],
                                                      payload.get("status") or {}, bool(payload.get("merge")))
                 return self._send(200, obj, sort_keys=True)
+            if path == "/_test/controllers" and method == "POST":
+                if app.controllers is None:
+                    return self._send(409, {"error": "the server runs without --controllers"})
+                if "reactionDelayMs" in payload:
+                    app.controllers.set_reaction_delay(payload["reactionDelayMs"])
+                return self._send(200, {"reactionDelayMs": app.controllers.reaction_delay_ms})
+            if path == "/_test/status-writes" and method == "GET":
+                return self._send(200, app.controllers.writes() if app.controllers else [])
+            if path == "/_test/status-writes" and method == "DELETE":
+                if app.controllers:
+                    app.controllers.clear_writes()
+                return self._send(200, [])
             if path == "/_test/state" and method == "GET":
                 with app.store.condition:
                     return self._send(200, {"resourceVersion": str(app.store.rv),
@@ -674,7 +685,7 @@ def main(argv=None):
     parser.add_argument("--crd-dir")
     parser.add_argument("--flux-version", choices=["v1", "v1beta2", "none"], default="v1")
     parser.add_argument("--controllers", action="store_true")
-    parser.add_argument("--reaction-delay-ms", type=int, default=200)
+    parser.add_argument("--reaction-delay-ms", type=int, default=0)
     parser.add_argument("--event-window", type=int, default=1000)
     parser.add_argument("--bookmark-interval-ms", type=int, default=1000)
     parser.add_argument("--parent-pid", type=int)
