@@ -97,6 +97,17 @@ public final class KubeTestServer: @unchecked Sendable {
         public let body: String?
     }
 
+    /// When a simulated controller wrote status (`GET /_test/status-writes`).
+    public struct StatusWrite: Decodable, Sendable {
+        public let kind: String
+        public let namespace: String
+        public let name: String
+        /// Seconds since 1970 (server clock, same machine).
+        public let time: Double
+        /// Whether the written status had Ready=True.
+        public let ready: Bool
+    }
+
     public let url: String
     public let port: Int
     public let stateDir: String
@@ -271,6 +282,21 @@ public final class KubeTestServer: @unchecked Sendable {
         let data = try control("POST", "status", body: ["kind": kind, "namespace": namespace, "name": name,
                                                          "status": status, "merge": merge])
         return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+    }
+
+    /// Changes how long the simulated controllers wait before writing status (needs `controllers: true`).
+    public func setReactionDelay(milliseconds: Int) throws {
+        _ = try control("POST", "controllers", body: ["reactionDelayMs": milliseconds])
+    }
+
+    /// Status writes by the simulated controllers since start or the last reset.
+    public func statusWrites() throws -> [StatusWrite] {
+        let data = try control("GET", "status-writes", body: nil)
+        do {
+            return try JSONDecoder().decode([StatusWrite].self, from: data)
+        } catch {
+            throw KubeTestServerError("the kube test server's status-writes log is not readable: \(error)")
+        }
     }
 
     /// One control call through the curl CLI; throws with the server's answer when it is not 2xx.

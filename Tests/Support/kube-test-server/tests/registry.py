@@ -49,6 +49,8 @@ class LocalRegistry:
     def host(self):
         return "127.0.0.1:%d" % self.port
 
+    # push() and put_blob() only need self.port, so main() can push to a registry started elsewhere.
+
     def stop(self):
         self.process.terminate()
         try:
@@ -101,3 +103,19 @@ def tarball(files):
             info.mode = 0o644
             archive.addfile(info, io.BytesIO(data))
     return gzip.compress(raw.getvalue(), mtime=0)
+
+
+def main(argv):
+    """`registry.py push HOST REPOSITORY TAG PATH=TEXT...` pushes a Flux artifact; prints the manifest digest."""
+    if len(argv) < 4 or argv[0] != "push":
+        raise SystemExit("usage: registry.py push HOST REPOSITORY TAG PATH=TEXT...")
+    pusher = LocalRegistry.__new__(LocalRegistry)
+    pusher.port = int(argv[1].rsplit(":", 1)[1])
+    files = dict(item.split("=", 1) for item in argv[4:])
+    manifest_digest, _ = pusher.push(argv[2], argv[3], tarball(files))
+    print(manifest_digest)
+
+
+if __name__ == "__main__":
+    import sys
+    main(sys.argv[1:])
