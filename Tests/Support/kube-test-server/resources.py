@@ -550,6 +550,8 @@ class Resources:
             candidate = copy.deepcopy(existing)
             candidate["metadata"]["deletionTimestamp"] = now_rfc3339()
             candidate["metadata"]["deletionGracePeriodSeconds"] = 0
+            # kube-apiserver bumps generation when it marks an object for deletion.
+            candidate["metadata"]["generation"] = candidate["metadata"].get("generation", 1) + 1
             if dry_run:
                 return 200, candidate, []
             candidate["metadata"]["resourceVersion"] = str(self.store.next_rv())

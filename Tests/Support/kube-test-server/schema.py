@@ -89,10 +89,20 @@ def _join(path, key):
     return key if not path else "%s.%s" % (path, key)
 
 
+OBJECT_META_FIELDS = {"name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
+                      "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations",
+                      "ownerReferences", "finalizers", "managedFields"}
+
+
 def prune(value, schema, path="", unknown=None, root=True):
     """Drops unknown fields and nulls of non-nullable fields in place; returns the unknown field paths."""
     if unknown is None:
         unknown = []
+    if root and isinstance(value, dict) and isinstance(value.get("metadata"), dict):
+        for key in sorted(value["metadata"]):
+            if key not in OBJECT_META_FIELDS:
+                unknown.append("metadata." + key)
+                del value["metadata"][key]
     if isinstance(value, dict) and schema.get("type") == "object":
         properties = schema.get("properties")
         additional = schema.get("additionalProperties")

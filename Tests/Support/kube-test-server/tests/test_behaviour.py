@@ -159,9 +159,12 @@ class WriteTests(ServerCase):
                          '"spec.ref.nope"')
         body = kustomization("app")
         body["spec"]["tagg"] = "x"
+        body["metadata"]["lables"] = {"typo": "yes"}
         warned = self.server.request("PATCH", KS + "/app", {"fieldManager": "t"}, json.dumps(body), APPLY)
         self.assertEqual(warned.status, 201)
-        self.assertEqual(warned.header_values("Warning"), ['299 - "unknown field \\"spec.tagg\\""'])
+        self.assertEqual(warned.header_values("Warning"), ['299 - "unknown field \\"metadata.lables\\""',
+                                                           '299 - "unknown field \\"spec.tagg\\""'])
+        self.assertNotIn("lables", warned.body["metadata"])
 
     def test_validation_messages(self):
         body = kustomization("Bad_Name", interval="1h")
@@ -237,6 +240,7 @@ class WriteTests(ServerCase):
         deleting = self.server.request("DELETE", OCI + "/a")
         self.assertEqual(deleting.status, 200)
         self.assertIn("deletionTimestamp", deleting.body["metadata"])
+        self.assertEqual(deleting.body["metadata"]["generation"], 2)
         self.assertEqual(self.server.request("GET", OCI + "/a").status, 200)
         gone = self.server.request("PATCH", OCI + "/a", body={"metadata": {"finalizers": None}}, headers=MERGE)
         self.assertEqual(gone.status, 200)
