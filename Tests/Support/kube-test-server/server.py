@@ -9,6 +9,7 @@ import argparse
 import copy
 import json
 import os
+import select
 import signal
 import socket
 import ssl
@@ -542,7 +543,8 @@ class Handler(BaseHTTPRequestHandler):
                     pending = [e for e in store.events if e.rv > cursor and e.type_key == type_key]
                 if pending == []:
                     remaining = deadline - time.monotonic()
-                    wait = min(remaining, bookmark_interval) if bookmarks else remaining
+                    # Wake at least once a second to notice clients that went away.
+                    wait = min(remaining, bookmark_interval if bookmarks else 1.0, 1.0)
                     if wait > 0:
                         store.condition.wait(wait)
                     pending = [e for e in store.events if e.rv > cursor and e.type_key == type_key]
@@ -553,6 +555,8 @@ class Handler(BaseHTTPRequestHandler):
             if pending is None:
                 expired(cursor, oldest)
                 break
+            if not pending and self._client_gone():
+                return
             for event in pending:
                 cursor = event.rv
                 if namespace and event.new["metadata"].get("namespace") != namespace:
@@ -580,6 +584,14 @@ class Handler(BaseHTTPRequestHandler):
                                   "metadata": {"resourceVersion": str(cursor)}})
                 last_bookmark = now
         self._end_chunks()
+
+    def _client_gone(self):
+        """A watch client sends nothing; anything readable (EOF or close_notify) means it has gone."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable)
+        except (OSError, ValueError):
+            return True
 
     def _end_chunks(self):
         try:
@@ -653,7 +665,8 @@ class Handler(BaseHTTPRequestHandler):
                 with app.store.condition:
                     return self._send(200, {"resourceVersion": str(app.store.rv),
                                             "compactedResourceVersion": str(app.store.compacted_rv),
-                                            "objects": len(app.store.objects)})
+                                            "objects": len(app.store.objects),
+                                            "threads": threading.active_count()})
         except statuses.APIError as error:
             return self._send_error(error)
         except (KeyError, TypeError, ValueError) as error:

@@ -321,6 +321,24 @@ class WatchTests(ServerCase):
         self.assertLess(time.time() - started, 4)
 
 
+    def test_abandoned_watch_ends_on_the_server(self):
+        baseline = self.server.control("GET", "state").body["threads"]
+        connections = []
+        for _ in range(3):
+            connection = self.server.connection()
+            connection.request("GET", OCI + "?watch=1", headers={"Authorization": "Bearer admin-token"})
+            self.assertEqual(connection.getresponse().status, 200)
+            connections.append(connection)
+        self.assertGreaterEqual(self.server.control("GET", "state").body["threads"], baseline + 3)
+        for connection in connections:
+            connection.sock.close()
+            connection.close()
+        deadline = time.time() + 5
+        while time.time() < deadline and self.server.control("GET", "state").body["threads"] > baseline:
+            time.sleep(0.1)
+        self.assertLessEqual(self.server.control("GET", "state").body["threads"], baseline)
+
+
 class FaultTests(ServerCase):
     def test_latency_and_method_filter(self):
         self.server.control("POST", "faults", {"latencyMs": 300, "failNext": [
