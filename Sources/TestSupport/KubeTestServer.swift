@@ -115,14 +115,20 @@ public final class KubeTestServer: @unchecked Sendable {
     public let caPEM: String
     public let adminToken = "admin-token"
     public let viewerToken = "viewer-token"
+    /// A service account without RBAC: every API call answers 403 Forbidden.
+    public let nobodyToken = "nobody-token"
     /// Admin client certificate (CN admin, O system:masters) and its key.
     public let clientCertPath: String
     public let clientKeyPath: String
     /// Second client identity (CN viewer): may read, may not write.
     public let viewerCertPath: String
     public let viewerKeyPath: String
-    /// Contexts: test-admin (token, current), test-cert (client certificate), test-viewer; namespace flux-system.
+    /// Contexts: test-admin (token, current), test-cert (client certificate), test-viewer, test-nobody;
+    /// all with namespace flux-system.
     public let kubeconfigPath: String
+
+    public var clientCertPEM: String { (try? String(contentsOfFile: clientCertPath, encoding: .utf8)) ?? "" }
+    public var clientKeyPEM: String { (try? String(contentsOfFile: clientKeyPath, encoding: .utf8)) ?? "" }
 
     private let process: Process
     private let lock = NSLock()

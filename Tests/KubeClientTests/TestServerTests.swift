@@ -67,7 +67,9 @@ struct TestServerTests {
         #expect(server.caPEM.hasPrefix("-----BEGIN CERTIFICATE-----"))
         let kubeconfig = try String(contentsOfFile: server.kubeconfigPath, encoding: .utf8)
         #expect(kubeconfig.contains("server: \(server.url)"))
-        for context in ["test-admin", "test-cert", "test-viewer"] {
+        #expect(server.clientCertPEM.hasPrefix("-----BEGIN CERTIFICATE-----"))
+        #expect(server.clientKeyPEM.hasPrefix("-----BEGIN PRIVATE KEY-----"))
+        for context in ["test-admin", "test-cert", "test-viewer", "test-nobody"] {
             #expect(kubeconfig.contains("name: \(context)"))
         }
         #expect(FileManager.default.fileExists(atPath: server.clientCertPath))

@@ -15,6 +15,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 ADMIN_TOKEN = "admin-token"
 VIEWER_TOKEN = "viewer-token"
+# A service account without any RBAC binding, as in shared/kube-api/38-forbidden.json.
+NOBODY_TOKEN = "nobody-token"
 
 
 def _key():
@@ -107,11 +109,14 @@ def write_kubeconfig(state_dir, port, paths):
             {"name": "admin-cert", "user": {"client-certificate": paths["admin_cert"],
                                             "client-key": paths["admin_key"]}},
             {"name": "viewer-token", "user": {"token": VIEWER_TOKEN}},
+            {"name": "nobody-token", "user": {"token": NOBODY_TOKEN}},
         ],
         "contexts": [
             {"name": "test-admin", "context": {"cluster": "test", "user": "admin-token", "namespace": "flux-system"}},
             {"name": "test-cert", "context": {"cluster": "test", "user": "admin-cert", "namespace": "flux-system"}},
             {"name": "test-viewer", "context": {"cluster": "test", "user": "viewer-token",
+                                                "namespace": "flux-system"}},
+            {"name": "test-nobody", "context": {"cluster": "test", "user": "nobody-token",
                                                 "namespace": "flux-system"}},
         ],
         "current-context": "test-admin",

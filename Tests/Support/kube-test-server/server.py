@@ -238,6 +238,10 @@ class Handler(BaseHTTPRequestHandler):
                 return Identity("admin", ["system:masters", "system:authenticated"], "token")
             if token == certs.VIEWER_TOKEN:
                 return Identity("viewer", ["system:authenticated"], "token")
+            if token == certs.NOBODY_TOKEN:
+                return Identity("system:serviceaccount:flux-system:nobody",
+                                ["system:serviceaccounts", "system:serviceaccounts:flux-system",
+                                 "system:authenticated"], "token")
             return None
         peer = self.connection.getpeercert() if hasattr(self.connection, "getpeercert") else None
         if peer:

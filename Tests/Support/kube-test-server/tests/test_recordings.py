@@ -148,6 +148,9 @@ class DiscoveryAndAuthTests(unittest.TestCase):
     def test_no_credentials_is_anonymous_403(self):
         self.check("37", token=None)
 
+    def test_service_account_without_rbac_is_forbidden(self):
+        self.check("38", token="nobody-token")
+
     def test_viewer_reads_but_cannot_write(self):
         self.assertEqual(self.server.request("GET", OCI, token="viewer-token").status, 200)
         body = recording("05")["request"]["body"]
