@@ -213,6 +213,11 @@ class Resources:
         metadata["namespace"] = namespace
         if not metadata.get("name") and metadata.get("generateName"):
             metadata["name"] = metadata["generateName"] + _random_suffix()
+        if metadata.get("resourceVersion"):
+            # What kubectl users see when they create from a `get -o yaml` copy.
+            problem = "resourceVersion should not be set on objects to be created"
+            raise statuses.APIError(500, "InternalError", "Internal error occurred: " + problem,
+                                    {"causes": [{"message": problem}]})
         for key in SERVER_OWNED_METADATA:
             metadata.pop(key, None)
         obj.pop("status", None)   # status is a subresource: ignored on create
@@ -453,6 +458,7 @@ class Resources:
                                        "the request")
         metadata["name"] = name
         metadata["namespace"] = namespace
+        precondition = metadata.get("resourceVersion")
         for key in SERVER_OWNED_METADATA:
             metadata.pop(key, None)
         self._prune(rt, config, field_validation, warnings)
@@ -470,6 +476,8 @@ class Resources:
                 raise statuses.not_found("namespaces", "", namespace)
             return 201, self._store_new(rt, obj, manager, dry_run, "Apply", applied_view), warnings
 
+        if precondition and precondition != existing["metadata"]["resourceVersion"]:
+            raise statuses.conflict(rt.plural, rt.group, name)
         managed = ManagedFields(existing["metadata"].get("managedFields"))
         live_view = tracked(existing, subresource)
         conflicts = managed.conflicts(manager, applied_view, live_view, subresource)

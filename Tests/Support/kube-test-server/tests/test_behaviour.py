@@ -227,6 +227,14 @@ class WriteTests(ServerCase):
         again = self.server.request("PATCH", KS + "/app", {"fieldManager": "m"}, json.dumps(body), APPLY)
         self.assertEqual(again.body["metadata"]["resourceVersion"], second.body["metadata"]["resourceVersion"])
 
+    def test_create_with_resource_version_is_refused(self):
+        body = oci("a")
+        body["metadata"]["resourceVersion"] = "123"
+        response = self.server.request("POST", OCI, body=body, headers=JSON)
+        self.assertEqual((response.status, response.body["reason"]), (500, "InternalError"))
+        self.assertEqual(response.body["message"],
+                         "Internal error occurred: resourceVersion should not be set on objects to be created")
+
     def test_force_on_merge_patch_is_invalid(self):
         self.create(oci("a"))
         response = self.server.request("PATCH", OCI + "/a", {"force": "true"}, {"spec": {}}, MERGE)

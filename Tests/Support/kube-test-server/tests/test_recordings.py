@@ -4,7 +4,6 @@ The exchanges were recorded in one session, so they are replayed in the same ord
 timestamps, resourceVersions and continue tokens (except their start key) are ignored.
 """
 import json
-import re
 import threading
 import unittest
 
