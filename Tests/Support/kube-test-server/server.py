@@ -308,7 +308,8 @@ class Handler(BaseHTTPRequestHandler):
         if path in ("/healthz", "/readyz", "/livez"):
             return self._send(200, "ok")
         if parts[:1] == ["api"]:
-            self._non_resource(identity, path) if len(parts) <= 2 else None
+            if len(parts) <= 2:
+                self._non_resource(identity, path)
             if len(parts) == 1:
                 return self._send(200, {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [
                     {"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:%d" % app.port}]})
