@@ -1,1 +1,0 @@
-// Module Flux: see STYLE.md for what belongs here.
