@@ -44,6 +44,8 @@ public enum JSONValue: Equatable, Sendable {
         if keys.count == 1 {
             members[first] = newValue
         } else {
+            // Removing below a missing member changes nothing.
+            if newValue == nil && members[first] == nil { return }
             var child = members[first] ?? .object([:])
             guard case .object = child else { return }
             child.setValue(newValue, at: Array(keys.dropFirst()))
