@@ -76,8 +76,8 @@ public enum FluxTable {
         return cells
     }
 
-    /// flux's tablewriter layout: cells padded to the column width and joined by TAB; the header row has no
-    /// trailing TAB, each data row ends with one.
+    /// flux's tablewriter layout: cells padded to the column width and joined by TAB; the header row ends with
+    /// one space instead of a TAB, each data row ends with a TAB.
     public static func renderCells(header: [String]?, rows: [[String]]) -> String {
         let columnCount = max(header?.count ?? 0, rows.map(\.count).max() ?? 0)
         var widths = Array(repeating: 0, count: columnCount)
@@ -91,7 +91,8 @@ public enum FluxTable {
             }
         }
         var output = ""
-        if let header { output += padded(header).joined(separator: "\t") + "\n" }
+        // tablewriter ends the header with a space where data rows have their TAB.
+        if let header { output += padded(header).joined(separator: "\t") + " \n" }
         for row in rows { output += padded(row).joined(separator: "\t") + "\t\n" }
         return output
     }
