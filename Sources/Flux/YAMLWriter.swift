@@ -108,9 +108,17 @@ struct YAMLEmitter {
     mutating func emitMapping(_ members: [String: JSONValue], indent: Int, inline: Bool) {
         for (position, key) in YAMLEmitter.sortedKeys(Array(members.keys)).enumerated() {
             if !(inline && position == 0) { writeIndent(indent) }
-            emitKey(key)
-            put(":")
             let value = members[key]!
+            if YAMLEmitter.foldNextLines(key).utf8.count > 128 {
+                // Too long for a simple key: libyaml writes `? key` and `: value` on separate lines.
+                put("? ")
+                emitString(key, indent: indent + 2, simpleKey: false)
+                writeIndent(indent)
+                put(":")
+            } else {
+                emitKey(key)
+                put(":")
+            }
             switch value {
             case let .object(child) where !child.isEmpty:
                 lineBreak()
@@ -147,7 +155,15 @@ struct YAMLEmitter {
         case .null: put("null")
         case let .bool(flag): put(flag ? "true" : "false")
         case let .integer(number): put(String(number))
-        case let .double(number): put(GoFloat.yaml(number))
+        case let .double(number):
+            // kubectl writes JSON first and reads it back as YAML: a float JSON prints without '.' or exponent
+            // (100.0 → 100) becomes an integer there.
+            let jsonText = GoFloat.json(number)
+            if number.isFinite, YAMLEmitter.parseGoInteger(jsonText) != nil || YAMLEmitter.parseGoUnsigned(jsonText) != nil {
+                put(jsonText)
+            } else {
+                put(GoFloat.yaml(number))
+            }
         case let .string(text): emitString(text, indent: indent, simpleKey: false)
         case .array: put("[]")
         case .object: put("{}")
@@ -459,7 +475,40 @@ struct YAMLEmitter {
         return requested
     }
 
-    mutating func emitString(_ text: String, indent: Int, simpleKey: Bool) {
+    /// kubectl reads its own JSON back as YAML, where a raw NEL (U+0085, the one line break Go's JSON leaves
+    /// unescaped) is a line break inside a double-quoted scalar and gets folded. Do the same so output matches.
+    static func foldNextLines(_ text: String) -> String {
+        guard text.unicodeScalars.contains("\u{85}") else { return text }
+        let scalars = Array(text.unicodeScalars)
+        var folded = String.UnicodeScalarView()
+        var index = 0
+        func isFoldable(_ scalar: Unicode.Scalar) -> Bool { scalar == " " || scalar == "\u{85}" }  // JSON escapes tabs
+        while index < scalars.count {
+            guard isFoldable(scalars[index]) else {
+                folded.append(scalars[index])
+                index += 1
+                continue
+            }
+            var end = index
+            var breaks = 0
+            while end < scalars.count, isFoldable(scalars[end]) {
+                if scalars[end] == "\u{85}" { breaks += 1 }
+                end += 1
+            }
+            if breaks == 0 {
+                folded.append(contentsOf: scalars[index..<end])
+            } else if breaks == 1 {
+                folded.append(" ")
+            } else {
+                for _ in 1..<breaks { folded.append("\n") }
+            }
+            index = end
+        }
+        return String(folded)
+    }
+
+    mutating func emitString(_ original: String, indent: Int, simpleKey: Bool) {
+        let text = YAMLEmitter.foldNextLines(original)
         let allowBreaks = !simpleKey
         let scalars = Array(text.unicodeScalars)
         switch YAMLEmitter.style(for: text, simpleKey: simpleKey) {
