@@ -13,11 +13,13 @@ public struct FluxTableOptions: Sendable {
     public var showAge = true
     /// The clock AGE is measured against.
     public var now = Date()
+    /// Full digests in REVISION and MESSAGE also without `wide` (flux cuts 40–128-character hex runs to 8).
+    public var fullDigests = false
 
     public init(allNamespaces: Bool = false, wide: Bool = false, noHeader: Bool = false, qualifiedNames: Bool = false,
-                showAge: Bool = true, now: Date = Date()) {
-        (self.allNamespaces, self.wide, self.noHeader, self.qualifiedNames, self.showAge, self.now) =
-            (allNamespaces, wide, noHeader, qualifiedNames, showAge, now)
+                showAge: Bool = true, fullDigests: Bool = false, now: Date = Date()) {
+        (self.allNamespaces, self.wide, self.noHeader, self.qualifiedNames, self.showAge, self.fullDigests, self.now) =
+            (allNamespaces, wide, noHeader, qualifiedNames, showAge, fullDigests, now)
     }
 }
 
@@ -37,6 +39,15 @@ public enum FluxTable {
         return renderCells(header: options.noHeader ? nil : header, rows: rows)
     }
 
+    /// `get all`: one table per kind that has objects, names written `kind/NAME`, separated by a blank line.
+    public static func renderAll(_ groups: [(kind: FluxKind, objects: [JSONValue])], options: FluxTableOptions = FluxTableOptions()) -> String {
+        var qualified = options
+        qualified.qualifiedNames = true
+        return groups.filter { !$0.objects.isEmpty }
+            .map { render($0.objects, kind: $0.kind, options: qualified) }
+            .joined(separator: "\n")
+    }
+
     /// One row's cells, in the order of `render`'s header.
     public static func row(for object: JSONValue, kind: FluxKind, options: FluxTableOptions) -> [String] {
         let name = object[path: "metadata", "name"]?.stringValue ?? ""
@@ -48,7 +59,7 @@ public enum FluxTable {
             ready = condition.status
             message = condition.message
         }
-        if !options.wide {
+        if !options.wide && !options.fullDigests {
             revision = shortenDigests(revision)
             message = shortenDigests(message)
         }

@@ -100,6 +100,16 @@ import Testing
                 "2d3h", "GitRepository/tkfg-1/tkfg", "./deploy/overlays/dev", "dev", ""])
     }
 
+    @Test func getAllAndFullDigests() {
+        let text = FluxTable.renderAll([(.ociRepository, [Self.ociRepository()]), (.kustomization, []),
+                                        (.kustomization, [Self.kustomization()])], options: FluxTableOptions(showAge: false))
+        let blocks = text.components(separatedBy: "\n\n")
+        #expect(blocks.count == 2)
+        #expect(blocks[0].contains("\nocirepository/thrfg\t") && blocks[1].contains("\nkustomization/tkfg\t"))
+        let full = FluxTable.render([Self.ociRepository()], kind: .ociRepository, options: FluxTableOptions(fullDigests: true))
+        #expect(full.contains("6.3.5@sha256:\(Self.ociDigest)\t"))
+    }
+
     @Test func digestShortening() {
         let hex40 = String(repeating: "a1", count: 20)
         #expect(FluxTable.shortenDigests("rev@sha1:\(hex40)") == "rev@sha1:a1a1a1a1")
