@@ -79,8 +79,7 @@ import Testing
         #expect(reconcile == [FluxStatusLine.annotating(.ociRepository, name: "thrfg", namespace: "ns1"),
                               FluxStatusLine.success("OCIRepository annotated"),
                               FluxStatusLine.waiting("OCIRepository reconciliation"),
-                              FluxStatusLine.revision(revision, kind: .ociRepository)].joined(separator: "\n") + "\n"
-            || reconcile.contains(FluxStatusLine.annotating(.ociRepository, name: "thrfg", namespace: "ns1")))
+                              FluxStatusLine.revision(revision, kind: .ociRepository)].joined(separator: "\n") + "\n")
         let suspend = try Fixtures.shared("flux-goldens/oci/suspend_oci.golden").replacingOccurrences(of: "{{ .ns }}", with: "ns1")
         #expect(suspend == FluxStatusLine.suspending(.ociRepository, name: "thrfg", namespace: "ns1") + "\n"
             + FluxStatusLine.success("\(FluxKind.ociRepository.commandNoun) suspended") + "\n")
