@@ -78,7 +78,7 @@ import Testing
         let reconcile = try Fixtures.shared("flux-goldens/oci/reconcile_oci.golden").replacingOccurrences(of: "{{ .ns }}", with: "ns1")
         #expect(reconcile == [FluxStatusLine.annotating(.ociRepository, name: "thrfg", namespace: "ns1"),
                               FluxStatusLine.success("OCIRepository annotated"),
-                              FluxStatusLine.waiting("OCIRepository reconciliation"),
+                              FluxStatusLine.waiting("waiting for OCIRepository reconciliation"),
                               FluxStatusLine.revision(revision, kind: .ociRepository)].joined(separator: "\n") + "\n")
         let suspend = try Fixtures.shared("flux-goldens/oci/suspend_oci.golden").replacingOccurrences(of: "{{ .ns }}", with: "ns1")
         #expect(suspend == FluxStatusLine.suspending(.ociRepository, name: "thrfg", namespace: "ns1") + "\n"
