@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// `export`: YAML documents, each starting with `---`, keys sorted, without status and server-set metadata.
 public enum FluxExport {
@@ -6,7 +7,7 @@ public enum FluxExport {
 
     /// Renders objects read from the API (or generated) as an export stream.
     public static func render(_ objects: [JSONValue]) -> String {
-        objects.map { "---\n" + FluxYAML.encode(exportable($0)) }.joined()
+        objects.map { "---\n" + KubeYAML.encode(exportable($0)) }.joined()
     }
 
     /// Renders generated objects (`create … --export`, `bootstrap … --export`).
@@ -27,13 +28,13 @@ public enum FluxExport {
         var metadata: [String: JSONValue] = [:]
         for key in ["name", "namespace"] { metadata[key] = object[path: "metadata", key] }
         if let labels = object[path: "metadata", "labels"]?.objectValue, !labels.isEmpty {
-            metadata["labels"] = .object(labels)
+            metadata["labels"] = .dictionary(labels)
         }
         if var annotations = object[path: "metadata", "annotations"]?.objectValue {
             annotations[requestedAtAnnotation] = nil
-            if !annotations.isEmpty { metadata["annotations"] = .object(annotations) }
+            if !annotations.isEmpty { metadata["annotations"] = .dictionary(annotations) }
         }
-        result["metadata"] = .object(metadata)
+        result["metadata"] = .dictionary(metadata)
         if var spec = object["spec"] {
             for key in durationFields where spec[key] != nil {
                 if let text = spec[key]?.stringValue, let duration = GoDuration(kubernetesValue: text) {
@@ -42,7 +43,7 @@ public enum FluxExport {
             }
             result["spec"] = droppingFalse(spec, keep: ["prune"])
         }
-        return .object(result)
+        return .dictionary(result)
     }
 
     /// Duration fields of the OCIRepository and Kustomization specs.
@@ -51,12 +52,10 @@ public enum FluxExport {
     private static func droppingFalse(_ value: JSONValue, keep: Set<String>) -> JSONValue {
         switch value {
         case let .object(members):
-            var kept: [String: JSONValue] = [:]
-            for (key, member) in members {
-                if member == .bool(false) && !keep.contains(key) { continue }
-                kept[key] = droppingFalse(member, keep: [])
-            }
-            return .object(kept)
+            return .object(members.compactMap { member in
+                member.value == .bool(false) && !keep.contains(member.key)
+                    ? nil : (key: member.key, value: droppingFalse(member.value, keep: []))
+            })
         case let .array(elements):
             return .array(elements.map { droppingFalse($0, keep: []) })
         default:

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// API versions kubectl-gitops can write; the lead picks one per group from API discovery.
 public enum FluxAPIVersion: String, CaseIterable, Sendable {

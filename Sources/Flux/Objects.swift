@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The metadata kubectl-gitops writes. Objects read from the API are kept as `JSONValue`.
 public struct ObjectMeta: Codable, Equatable, Sendable {

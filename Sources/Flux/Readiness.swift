@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// A `status.conditions[]` entry.
 public struct FluxCondition: Equatable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Bodies the commands send, as pure values (JSON merge patches, `Content-Type: application/merge-patch+json`).
 public enum FluxPatches {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// How `get` renders its table.
 public struct FluxTableOptions: Sendable {
@@ -186,18 +187,18 @@ public enum FluxListOutput {
 
     /// `{apiVersion: v1, kind: List, items: […], metadata: {resourceVersion: ""}}`, managedFields hidden as kubectl does.
     public static func list(_ objects: [JSONValue]) -> JSONValue {
-        .object([
+        [
             "apiVersion": "v1",
             "kind": "List",
             "items": .array(objects.map(withoutManagedFields)),
             "metadata": ["resourceVersion": ""],
-        ])
+        ]
     }
 
     public static func render(_ objects: [JSONValue], format: Format) -> String {
         switch format {
         case .json: return CanonicalJSON.indented(list(objects))
-        case .yaml: return FluxYAML.encode(list(objects))
+        case .yaml: return KubeYAML.encode(list(objects))
         case .name:
             return objects.map { object in
                 let name = object[path: "metadata", "name"]?.stringValue ?? ""

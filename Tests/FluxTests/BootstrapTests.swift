@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Testing
 @testable import Flux
 
@@ -8,7 +9,7 @@ import Testing
         // The guide's only YAML block: the OCIRepository + Kustomization pair (written there in v1beta2).
         let start = try #require(guide.range(of: "```yaml\n"))
         let end = try #require(guide.range(of: "```", range: start.upperBound..<guide.endIndex))
-        return try FluxYAML.decodeDocuments(String(guide[start.upperBound..<end.lowerBound]))
+        return try KubeYAML.decodeDocuments(String(guide[start.upperBound..<end.lowerBound]))
     }
 
     /// The guide's objects as v1, with durations as Go prints them — the semantic expectation.

@@ -1,11 +1,12 @@
 import Foundation
+import JSON
 import Testing
 @testable import Flux
 
 @Suite struct EncodingTests {
     @Test func yamlMatchesKubectlForQuotingFoldingAndKeyOrder() throws {
         let input = try JSONValue(parsing: KubectlOracle.configMapInput)
-        let rendered = FluxYAML.encode(input)
+        let rendered = KubeYAML.encode(input)
         let expectedLines = KubectlOracle.configMapYAML.split(separator: "\n", omittingEmptySubsequences: false)
         let renderedLines = rendered.split(separator: "\n", omittingEmptySubsequences: false)
         for (index, (expected, actual)) in zip(expectedLines, renderedLines).enumerated() where expected != actual {
@@ -17,7 +18,7 @@ import Testing
 
     @Test func yamlAndJSONMatchKubectlForNestedStructuresAndNumbers() throws {
         let input = try JSONValue(parsing: KubectlOracle.customResourceInput)
-        #expect(FluxYAML.encode(input) == KubectlOracle.customResourceYAML)
+        #expect(KubeYAML.encode(input) == KubectlOracle.customResourceYAML)
         #expect(CanonicalJSON.indented(input) == KubectlOracle.customResourceJSON)
     }
 
@@ -25,7 +26,7 @@ import Testing
         // Yams reads our output back to the original strings (NEL is folded on purpose, as kubectl does; Yams
         // drops an escaped BOM when reading, so that one value is left out).
         let input = try JSONValue(parsing: KubectlOracle.configMapInput)
-        let reparsed = try #require(FluxYAML.decodeDocuments(FluxYAML.encode(input)).first)
+        let reparsed = try #require(KubeYAML.decodeDocuments(KubeYAML.encode(input)).first)
         let original = try #require(input["data"]?.objectValue)
         let readBack = try #require(reparsed["data"]?.objectValue)
         let differing = original.keys.filter { key in
@@ -42,13 +43,13 @@ import Testing
             (.double(0.5), "0.5\n"), (.bool(false), "false\n"), ([:], "{}\n"), ([], "[]\n"),
         ]
         for (value, expected) in cases {
-            #expect(FluxYAML.encode(value) == expected, "\(value)")
+            #expect(KubeYAML.encode(value) == expected, "\(value)")
         }
     }
 
     @Test func jsonParserRejectsMalformedInput() throws {
         for bad in ["", "{", "[1,]", "{\"a\" 1}", "01", "1.", "\"\\x\"", "tru", "[1] 2", "\"a\u{01}\""] {
-            #expect(throws: FluxError.self, "\(bad.debugDescription)") { try JSONValue(parsing: bad) }
+            #expect(throws: JSONParseError.self, "\(bad.debugDescription)") { try JSONValue(parsing: bad) }
         }
         #expect(try JSONValue(parsing: "{\"a\":[1,2.5,-3e2,true,null,\"\\ud83d\\ude00\"]}")
             == ["a": [1, 2.5, -300.0, true, nil, "😀"]])

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Testing
 @testable import Flux
 
@@ -67,7 +68,7 @@ import Testing
         let namespace = "flux-system-7"
         let fixture = try Fixtures.shared("flux-goldens/export/objects.yaml")
             .replacingOccurrences(of: "{{ .fluxns }}", with: namespace)
-        let documents = try FluxYAML.decodeDocuments(fixture)
+        let documents = try KubeYAML.decodeDocuments(fixture)
         let kustomization = try #require(documents.first { $0["kind"] == "Kustomization" })
         let expected = try Fixtures.shared("flux-goldens/export/ks.yaml")
             .replacingOccurrences(of: "{{ .fluxns }}", with: namespace)

@@ -18,8 +18,8 @@ public enum CanonicalJSON {
     }
 
     /// Go sorts map keys by their UTF-8 bytes.
-    static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
-        members.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    static func sorted(_ members: [(key: String, value: JSONValue)]) -> [(key: String, value: JSONValue)] {
+        members.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
     }
 
     private static func write(_ value: JSONValue, into output: inout String, indent: String?, level: Int) {
@@ -46,18 +46,18 @@ public enum CanonicalJSON {
         case let .object(members):
             guard !members.isEmpty else { output += "{}"; return }
             output += "{"
-            for (position, key) in sortedKeys(members).enumerated() {
+            for (position, member) in sorted(members).enumerated() {
                 if position > 0 { output += "," }
                 newline(level + 1)
-                output += quoted(key) + (indent == nil ? ":" : ": ")
-                write(members[key]!, into: &output, indent: indent, level: level + 1)
+                output += quoted(member.key) + (indent == nil ? ":" : ": ")
+                write(member.value, into: &output, indent: indent, level: level + 1)
             }
             newline(level)
             output += "}"
         }
     }
 
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -83,7 +83,7 @@ public enum CanonicalJSON {
 }
 
 /// Go's float formatting (`strconv.FormatFloat` with the shortest digits).
-enum GoFloat {
+public enum GoFloat {
     /// Shortest digits and the decimal point position: value = 0.DIGITS × 10^point.
     static func shortestDecimal(_ value: Double) -> (digits: [Character], point: Int) {
         let text = "\(abs(value))"  // Swift prints the shortest round-tripping digits
@@ -120,7 +120,7 @@ enum GoFloat {
     }
 
     /// `encoding/json`: %f between 1e-6 and 1e21, else %e with a short exponent.
-    static func json(_ value: Double) -> String {
+    public static func json(_ value: Double) -> String {
         guard value.isFinite else { return "null" }
         let sign = value < 0 ? "-" : ""
         let (digits, point) = shortestDecimal(value)

@@ -4,7 +4,7 @@ import Yams
 /// YAML written the way kubectl and flux write it (sigs.k8s.io/yaml over go-yaml v2): block style, 2-space
 /// indent, sequences not indented under their key, keys in go-yaml's order, strings quoted only when they would
 /// read back as something else, multi-line strings as literal blocks, long lines folded at 80 columns.
-public enum FluxYAML {
+public enum KubeYAML {
     /// One document, without a leading `---`.
     public static func encode(_ value: JSONValue) -> String {
         var emitter = YAMLEmitter()
@@ -12,60 +12,19 @@ public enum FluxYAML {
         return emitter.output
     }
 
-    /// Parses a YAML stream into its documents (empty documents skipped). Timestamps stay strings, as
-    /// Kubernetes reads them.
+    /// Parses a YAML stream into its documents (empty documents skipped), resolving scalars as sigs.k8s.io/yaml
+    /// does (YAML 1.1); timestamps stay strings, as Kubernetes reads them.
     public static func decodeDocuments(_ text: String) throws -> [JSONValue] {
         do {
-            var documents: [JSONValue] = []
-            for node in try Yams.compose_all(yaml: text) {
-                let value = try jsonValue(node)
-                if value != .null { documents.append(value) }
-            }
-            return documents
-        } catch let error as FluxError {
-            throw error
+            return try Yams.compose_all(yaml: text).map(JSONValue.init(yaml:)).filter { $0 != .null }
         } catch {
-            throw FluxError.malformedDocument("invalid YAML: \(error)")
+            throw YAMLDecodingError(description: "invalid YAML: \(error)")
         }
     }
+}
 
-    static func jsonValue(_ node: Node) throws -> JSONValue {
-        switch node {
-        case let .scalar(scalar):
-            if scalar.style != .plain { return .string(scalar.string) }
-            if scalar.tag.rawValue == Tag.Name.str.rawValue { return .string(scalar.string) }
-            let text = scalar.string
-            switch YAMLEmitter.resolve(text) {
-            case .null: return .null
-            case .bool: return .bool(["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"].contains(text))
-            case .integer:
-                let plain = text.replacingOccurrences(of: "_", with: "")
-                if let value = YAMLEmitter.parseGoInteger(plain) { return .integer(value) }
-                return .double(Double(plain) ?? 0)
-            case .float:
-                switch text.lowercased() {
-                case ".nan": return .double(.nan)
-                case ".inf", "+.inf": return .double(.infinity)
-                case "-.inf": return .double(-.infinity)
-                default: return .double(Double(text.replacingOccurrences(of: "_", with: "")) ?? 0)
-                }
-            case .string, .timestamp: return .string(text)
-            }
-        case let .mapping(mapping):
-            var members: [String: JSONValue] = [:]
-            for (key, value) in mapping {
-                guard case let .scalar(keyScalar) = key else {
-                    throw FluxError.malformedDocument("invalid YAML: mapping keys must be scalars")
-                }
-                members[keyScalar.string] = try jsonValue(value)
-            }
-            return .object(members)
-        case let .sequence(sequence):
-            return .array(try sequence.map(jsonValue))
-        case .alias:
-            throw FluxError.malformedDocument("invalid YAML: aliases are not supported")
-        }
-    }
+public struct YAMLDecodingError: Error, Sendable, CustomStringConvertible {
+    public var description: String
 }
 
 struct YAMLEmitter {
@@ -105,10 +64,9 @@ struct YAMLEmitter {
         }
     }
 
-    mutating func emitMapping(_ members: [String: JSONValue], indent: Int, inline: Bool) {
-        for (position, key) in YAMLEmitter.sortedKeys(Array(members.keys)).enumerated() {
+    mutating func emitMapping(_ members: [(key: String, value: JSONValue)], indent: Int, inline: Bool) {
+        for (position, (key, value)) in members.sorted(by: { YAMLEmitter.keyLess($0.key, $1.key) }).enumerated() {
             if !(inline && position == 0) { writeIndent(indent) }
-            let value = members[key]!
             if YAMLEmitter.foldNextLines(key).utf8.count > 128 {
                 // Too long for a simple key: libyaml writes `? key` and `: value` on separate lines.
                 put("? ")
