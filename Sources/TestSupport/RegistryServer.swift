@@ -108,8 +108,9 @@ public final class RegistryServer: @unchecked Sendable {
     public func stop() {
         kill()
         lock.withLock {
+            // SIGKILL: children of the test runner inherit a signal mask that blocks SIGTERM.
             if let process = tokenProcess, process.isRunning {
-                process.terminate()
+                Foundation.kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
             }
             tokenProcess = nil
