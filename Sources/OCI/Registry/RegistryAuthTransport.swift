@@ -152,16 +152,19 @@ public final class RegistryAuthTransport: HTTPTransport, @unchecked Sendable {
         var request = original
         var redirects = 0
         var answeredChallenge = false
+        let originalHost = Self.hostKey(original.url)
         while true {
             let host = Self.hostKey(request.url)
+            // After a redirect to another host (signed storage URLs) we send nothing of ours.
+            let isOriginalHost = host == originalHost
             var attempt = request
-            if attempt.headers["Authorization"] == nil, let authorization = try await authorization(forHost: host, url: attempt.url) {
+            if isOriginalHost, attempt.headers["Authorization"] == nil, let authorization = try await authorization(forHost: host, url: attempt.url) {
                 attempt.headers["Authorization"] = authorization
             }
             let response = try await send(attempt)
             let code = status(response)
 
-            if code == 401, !answeredChallenge,
+            if code == 401, !answeredChallenge, isOriginalHost,
                let header = headers(response)["WWW-Authenticate"], let challenge = RegistryAuthChallenge(header: header) {
                 discard(response)
                 answeredChallenge = true
