@@ -6,7 +6,7 @@ public struct RootCommand: AsyncParsableCommand {
         commandName: "kubectl-gitops",
         abstract: "OCI-based GitOps with Flux, as a kubectl plugin.",
         version: KubectlGitOpsVersion.current,
-        subcommands: []
+        subcommands: [CheckCommand.self, VersionCommand.self]
     )
 
     public init() {}

@@ -1,3 +1,6 @@
+import Foundation
 import GitOpsCLI
 
-await RootCommand.main()
+// The first argument is the plugin's own path when kubectl execs it.
+let code = await CLI.run(arguments: Array(CommandLine.arguments.dropFirst()), context: .live())
+exit(code)

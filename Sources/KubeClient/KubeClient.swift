@@ -1,1 +1,0 @@
-// Module KubeClient: see STYLE.md for what belongs here.

@@ -1,1 +1,0 @@
-// Module TestSupport: see STYLE.md for what belongs here.

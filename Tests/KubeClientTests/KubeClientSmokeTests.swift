@@ -1,6 +1,0 @@
-import Testing
-@testable import KubeClient
-
-@Test func KubeClientModuleLinks() {
-    #expect(Bool(true))
-}
