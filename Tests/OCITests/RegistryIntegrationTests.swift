@@ -184,9 +184,14 @@ enum RegistryHarness {
         let server = try RegistryServer.start(.tokenAuth(config))
         defer { server.cleanUp() }
         let bob = try RegistryHarness.client(for: server, credential: .basic(username: "bob", password: "builder"))
+        func bobTokenCount() -> Int { server.tokenLogText.components(separatedBy: "GET token user=bob").count - 1 }
+        let extra = try HandBuiltArtifact.make(seed: "token-count")
+        defer { extra.remove() }
+        let before = bobTokenCount()
+        _ = try await extra.push(with: bob, to: try OCIReference(parsing: "oci://\(server.host)/token/count:v1"))
+        // Push scope was asked for up front: one token for the whole push (HEADs, uploads, manifest).
+        #expect(bobTokenCount() - before == 1)
         try await RegistryHarness.pushAndVerify(server, client: bob, repository: "token/app", creds: "bob:builder")
-        // Push scope was asked for up front: one token for the whole push.
-        #expect(server.tokenLogText.components(separatedBy: "GET token user=bob").count - 1 == 1)
 
         let identity = try RegistryHarness.client(for: server, credential: .identityToken("refresh-bob"))
         try await RegistryHarness.pushAndVerify(server, client: identity, repository: "token/identity", creds: "bob:builder")
@@ -260,7 +265,9 @@ enum RegistryHarness {
         #expect(tagged == digests["2.0.0"])
         #expect(try HandBuiltArtifact.digestOf(RegistryHarness.skopeoRawManifest(server, "list/app:stable")) == digests["2.0.0"])
 
-        #expect(try await client.listTags(base, pageSize: 2) == ["1.0.0", "1.2.0", "2.0.0", "latest", "stable"])
+        // Debian's registry 2.8 ignores `n` and sends one page (tag pagination came with distribution 3);
+        // Link-header paging is covered by RegistryClientUnitTests.tagsFollowLinkPagination.
+        #expect(try await client.listTags(base, pageSize: 2).sorted() == ["1.0.0", "1.2.0", "2.0.0", "latest", "stable"])
         let all = try await client.listArtifacts(base, pageSize: 2)
         #expect(all.map(\.tag) == ["stable", "latest", "2.0.0", "1.2.0", "1.0.0"])
         #expect(all.first { $0.tag == "1.2.0" }?.revision == "v1.2.0@sha1:1")
