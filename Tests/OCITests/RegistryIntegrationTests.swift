@@ -176,6 +176,30 @@ enum RegistryHarness {
         }
     }
 
+    @Test func untrustedCertificateFailsUnlessInsecure() async throws {
+        let server = try RegistryServer.start(.basicAuthTLS(users: ["alice": "wonderland"]))
+        defer { server.cleanUp() }
+        let reference = try OCIReference(parsing: "oci://\(server.host)/insecure/app:v1")
+        let keychain = RegistryKeychain(explicitCreds: "alice:wonderland", environment: [:], homeDirectory: server.directory.path)
+        // The system store does not trust the test CA: the HTTPS error is reported, not a plain-HTTP 400.
+        let strict = try RegistryClient.live(for: reference, keychain: keychain)
+        do {
+            try await strict.ping(reference)
+            Issue.record("an untrusted certificate was accepted")
+        } catch let error as RegistryError {
+            #expect(error.kind == .transport)
+            #expect(error.status == nil)
+            #expect(error.description.hasPrefix("GET /v2/: "))
+            #expect(error.transportKind == .tls)
+        }
+        #expect(server.requestCount(method: "GET") == 0)
+        let insecure = try RegistryClient.live(for: reference, keychain: keychain, insecure: true)
+        let artifact = try HandBuiltArtifact.make(seed: "insecure")
+        defer { artifact.remove() }
+        #expect(try await artifact.push(with: insecure, to: reference).digest == artifact.manifestDigest)
+        #expect(try RegistryHarness.skopeoRawManifest(server, "insecure/app:v1", creds: "alice:wonderland") == artifact.manifest)
+    }
+
     @Test func pushWithTokenAuthBasicAndIdentityTokenAndPullOnlyUser() async throws {
         let config = RegistryServer.TokenAuthConfig(
             users: ["bob": (password: "builder", grants: ["*": ["pull", "push"]]),

@@ -303,18 +303,28 @@ public final class RegistryClient: @unchecked Sendable {
 
     /// One request: status checked, registry errors typed; a loopback/insecure host falls back to HTTP once.
     func sendOnce(_ operation: String, reference: OCIReference, expect: Set<Int>, _ makeRequest: () throws -> HTTPRequest) async throws -> HTTPResponse {
-        var usedFallback = false
+        // The HTTPS failure that made us try plain HTTP: reported instead when plain HTTP does not work either.
+        var httpsFailure: Error?
         while true {
             let request = try makeRequest()
             let response: HTTPResponse
             do {
                 response = try await transport.send(request)
             } catch {
-                if !usedFallback, try fallBackToPlainHTTP(after: error, reference: reference) {
-                    usedFallback = true
+                if httpsFailure == nil, try fallBackToPlainHTTP(after: error, reference: reference) {
+                    httpsFailure = error
                     continue
                 }
+                if let httpsFailure {
+                    revertToHTTPS(reference)
+                    throw RegistryError.fromTransport(httpsFailure, operation: operation)
+                }
                 throw RegistryError.fromTransport(error, operation: operation)
+            }
+            // A TLS server answers plain HTTP with 400: the HTTPS error (e.g. an untrusted certificate) is the real one.
+            if let httpsFailure, response.status == 400 {
+                revertToHTTPS(reference)
+                throw RegistryError.fromTransport(httpsFailure, operation: operation)
             }
             guard expect.contains(response.status) else {
                 var error = RegistryError.fromResponse(status: response.status, body: response.body, operation: operation)
@@ -357,6 +367,10 @@ public final class RegistryClient: @unchecked Sendable {
             options.log?("HTTPS to \(reference.apiHost) failed (\(transportError.message)); using plain HTTP")
             return true
         }
+    }
+
+    private func revertToHTTPS(_ reference: OCIReference) {
+        _ = lock.withLock { plainHTTPHosts.remove(reference.apiHost) }
     }
 
     func url(_ reference: OCIReference, _ pathAndQuery: String) throws -> URL {

@@ -35,6 +35,8 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
     /// The registry's error code (`MANIFEST_INVALID`, `UNAUTHORIZED`, …).
     public var code: String?
     public var message: String
+    /// What went wrong below HTTP, for `.transport` errors.
+    public var transportKind: TransportError.Kind?
 
     public init(kind: Kind, action: String? = nil, operation: String? = nil, status: Int? = nil, code: String? = nil, message: String) {
         self.kind = kind
@@ -65,7 +67,8 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
     var isRetryable: Bool {
         switch kind {
         case .transport:
-            return true
+            // A certificate or name problem does not go away by asking again.
+            return ![.tls, .couldNotResolveHost, .proxy, .cancelled].contains(transportKind ?? .other)
         case .server:
             guard let status else { return false }
             return status == 429 || status >= 500
@@ -110,7 +113,9 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
             return copy
         }
         if let transportError = error as? TransportError {
-            return RegistryError(kind: .transport, operation: operation, message: transportError.description)
+            var converted = RegistryError(kind: .transport, operation: operation, message: transportError.description)
+            converted.transportKind = transportError.kind
+            return converted
         }
         return RegistryError(kind: .transport, operation: operation, message: oneLine(String(describing: error)))
     }
