@@ -88,6 +88,20 @@ public final class RegistryServer: @unchecked Sendable {
         }.count
     }
 
+    /// Blobs committed by a successful upload (`PUT …?digest=` answered 201), in log order, with their stored size.
+    /// The access log has no request sizes, so sizes come from the storage directory: sum them to count uploaded bytes.
+    public func committedBlobUploads() -> [(digest: String, size: Int64)] {
+        logText.split(separator: "\n").compactMap { line -> (digest: String, size: Int64)? in
+            guard line.contains("response completed"), line.contains("http.request.method=PUT "),
+                  line.contains("/blobs/uploads/"), line.contains("http.response.status=201"),
+                  let range = line.range(of: "digest=sha256:") else { return nil }
+            let hex = String(line[range.upperBound...].prefix { $0.isHexDigit })
+            let data = directory.appendingPathComponent("storage/docker/registry/v2/blobs/sha256/\(hex.prefix(2))/\(hex)/data")
+            let size = (try? FileManager.default.attributesOfItem(atPath: data.path)[.size] as? NSNumber)?.int64Value ?? 0
+            return (digest: "sha256:" + hex, size: size)
+        }
+    }
+
     /// SIGKILL the registry (as a crash would), keeping its storage.
     public func kill() {
         lock.withLock {

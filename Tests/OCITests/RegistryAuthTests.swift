@@ -297,25 +297,18 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
     }
 
     @Test func registryErrorsBecomeOneLine() async throws {
-        let scripted = ScriptedTransport { _, _ in
-            HTTPResponse(status: 400, body: json(["errors": [["code": "MANIFEST_INVALID", "message": "manifest invalid\nmore detail", "detail": ["x": 1]]]]))
+        let scripted = ScriptedTransport { request, _ in
+            if request.method == "HEAD" { return HTTPResponse(status: 200) } // blobs present: straight to the manifest
+            return HTTPResponse(status: 400, body: json(["errors": [["code": "MANIFEST_INVALID", "message": "manifest invalid\nmore detail", "detail": ["x": 1]]]]))
         }
         let client = RegistryClient(transport: scripted)
         let config = Data("{}".utf8)
-        let configDigest = RegistrySHA256.digest(of: config)
         let layerDigest = "sha256:" + String(repeating: "0", count: 64)
         let manifest = json(["schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                             "config": ["mediaType": "application/vnd.cncf.flux.config.v1+json", "digest": configDigest, "size": 2],
+                             "config": ["mediaType": "application/vnd.cncf.flux.config.v1+json", "digest": RegistrySHA256.digest(of: config), "size": 2],
                              "layers": [["mediaType": "application/vnd.cncf.flux.content.v1.tar+gzip", "digest": layerDigest, "size": 1]]])
-        // Blobs "exist" (HEAD answers 400 here would fail first), so script HEAD separately.
-        let headOK = ScriptedTransport { request, body in
-            if request.method == "HEAD" { return HTTPResponse(status: 200) }
-            return try! scripted.send(request, body)
-        }
-        let pushing = RegistryClient(transport: headOK)
-        _ = client
         do {
-            _ = try await pushing.push(layerFile: "/dev/null", layerDigest: layerDigest, layerSize: 1, config: config, manifest: manifest, to: reference)
+            _ = try await client.push(layerFile: "/dev/null", layerDigest: layerDigest, layerSize: 1, config: config, manifest: manifest, to: reference)
             Issue.record("expected an error")
         } catch let error as RegistryError {
             #expect(error.description == "push to registry.example.com/app failed: PUT manifest: MANIFEST_INVALID: manifest invalid more detail")
@@ -323,6 +316,47 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
             #expect(error.operation == "PUT manifest")
             #expect(error.status == 400)
         }
+        // Manifest last: nothing was uploaded before it, and it was not retried (400 is final).
+        #expect(scripted.requests.map(\.method) == ["HEAD", "HEAD", "PUT"])
+    }
+
+    @Test func throttlingHonoursRetryAfter() async throws {
+        let attempts = Counter()
+        let scripted = ScriptedTransport { _, _ in
+            attempts.increment()
+            return attempts.value == 1
+                ? HTTPResponse(status: 429, headers: ["Retry-After": "3"], body: json(["errors": [["code": "TOOMANYREQUESTS", "message": "slow down"]]]))
+                : HTTPResponse(status: 200, body: json(["tags": ["a"]]))
+        }
+        let sleeps = Recorder()
+        let client = RegistryClient(transport: scripted, options: RegistryClientOptions(initialBackoff: 0.5, sleep: { sleeps.append($0) }))
+        #expect(try await client.listTags(reference) == ["a"])
+        #expect(sleeps.values == [3])
+    }
+
+    @Test func expiredTokenIsRenewedBeforeSending() async throws {
+        let clock = Clock()
+        let tokens = Counter()
+        let scripted = ScriptedTransport { request, _ in
+            if request.url.path == "/token" {
+                tokens.increment()
+                return HTTPResponse(status: 200, body: json(["token": "t\(tokens.value)", "expires_in": 60]))
+            }
+            if request.headers["Authorization"] == "Bearer t\(tokens.value)" { return HTTPResponse(status: 200) }
+            return HTTPResponse(status: 401, headers: ["WWW-Authenticate": #"Bearer realm="https://auth.example.com/token",service="s",scope="repository:app:pull""#])
+        }
+        let auth = RegistryAuthTransport(base: scripted, credential: .anonymous, now: { clock.now })
+        let url = URL(string: "https://registry.example.com/v2/app/tags/list")!
+        _ = try await auth.send(HTTPRequest(url: url))
+        clock.advance(30)
+        _ = try await auth.send(HTTPRequest(url: url))
+        #expect(tokens.value == 1)
+        clock.advance(60)
+        let renewed = try await auth.send(HTTPRequest(url: url))
+        #expect(renewed.status == 200)
+        #expect(tokens.value == 2)
+        // Renewed up front: no 401 round trip for the third request.
+        #expect(scripted.requests.filter { !$0.url.contains("/token") }.count == 4)
     }
 
     @Test func tagsFollowLinkPagination() async throws {
@@ -365,18 +399,18 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
     }
 }
 
-extension ScriptedTransport {
-    /// Lets one scripted transport delegate to another's script synchronously.
-    func send(_ request: HTTPRequest, _ body: Data) throws -> HTTPResponse {
-        try lock.withLock { try handler(request, body) }
-    }
-}
-
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
     func increment() { lock.withLock { count += 1 } }
     var value: Int { lock.withLock { count } }
+}
+
+final class Clock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current = Date(timeIntervalSince1970: 1_000_000)
+    var now: Date { lock.withLock { current } }
+    func advance(_ seconds: TimeInterval) { lock.withLock { current += seconds } }
 }
 
 final class Recorder: @unchecked Sendable {

@@ -247,6 +247,9 @@ enum RegistryHarness {
         let blobPutsAfterFirst = server.requestCount(method: "PUT", pathContains: "/blobs/uploads/")
         let postsAfterFirst = server.requestCount(method: "POST", pathContains: "/blobs/uploads/")
         #expect(blobPutsAfterFirst == 2)
+        let committed = server.committedBlobUploads()
+        #expect(Set(committed.map(\.digest)) == [artifact.layerDigest, RegistrySHA256.digest(of: artifact.config)])
+        #expect(committed.map(\.size).reduce(0, +) == artifact.layerSize + Int64(artifact.config.count))
         #expect(postsAfterFirst == 2)
 
         // Same blobs under another tag: HEAD finds them, only the manifest is written.

@@ -328,8 +328,8 @@ public final class RegistryClient: @unchecked Sendable {
             }
             guard expect.contains(response.status) else {
                 var error = RegistryError.fromResponse(status: response.status, body: response.body, operation: operation)
-                if response.status == 429, let seconds = response.headers["Retry-After"].flatMap(TimeInterval.init) {
-                    error.message += " (retry after \(Int(seconds))s)"
+                if let seconds = response.headers["Retry-After"].flatMap(TimeInterval.init), seconds >= 0 {
+                    error.retryAfter = seconds
                 }
                 throw error
             }
@@ -344,8 +344,10 @@ public final class RegistryClient: @unchecked Sendable {
             do {
                 return try await body()
             } catch let error as RegistryError where error.isRetryable && attempt < options.maxAttempts {
-                options.log?("\(operation) failed (\(error.code ?? error.status.map(String.init) ?? "connection")), retrying in \(String(format: "%.1f", delay))s (attempt \(attempt + 1)/\(options.maxAttempts))")
-                try await options.sleep(delay)
+                // Honour the registry's Retry-After, within reason.
+                let wait = min(max(delay, error.retryAfter ?? 0), options.maxBackoff * 3)
+                options.log?("\(operation) failed (\(error.code ?? error.status.map(String.init) ?? "connection")), retrying in \(String(format: "%.1f", wait))s (attempt \(attempt + 1)/\(options.maxAttempts))")
+                try await options.sleep(wait)
                 attempt += 1
                 delay = min(delay * 3, options.maxBackoff)
             } catch let error as RegistryError {

@@ -37,6 +37,8 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
     public var message: String
     /// What went wrong below HTTP, for `.transport` errors.
     public var transportKind: TransportError.Kind?
+    /// The registry's `Retry-After` in seconds (429/503).
+    public var retryAfter: TimeInterval?
 
     public init(kind: Kind, action: String? = nil, operation: String? = nil, status: Int? = nil, code: String? = nil, message: String) {
         self.kind = kind
