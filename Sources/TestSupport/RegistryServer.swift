@@ -45,8 +45,12 @@ public final class RegistryServer: @unchecked Sendable {
     public var usesTLS: Bool { if case .basicAuthTLS = mode { return true } else { return false } }
     public private(set) var tokenRealm: String?
 
-    private var registryProcess: Process?
+    /// run-registry.sh, which owns the registry; its stdin pipe closing (also when the test process dies) ends both.
+    private var registryWrapper: Process?
+    private var registryStdin: Pipe?
+    private var registryPID: pid_t?
     private var tokenProcess: Process?
+    private var tokenStdin: Pipe?
     private let lock = NSLock()
 
     /// Root of Tests/Support/registry (scripts and the token server).
@@ -105,11 +109,14 @@ public final class RegistryServer: @unchecked Sendable {
     /// SIGKILL the registry (as a crash would), keeping its storage.
     public func kill() {
         lock.withLock {
-            if let process = registryProcess, process.isRunning {
-                Foundation.kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
-            registryProcess = nil
+            if let pid = registryPID { Foundation.kill(pid, SIGKILL) }
+            try? registryStdin?.fileHandleForWriting.close()
+            // Another child may hold a copy of the pipe, so EOF alone is not enough to end the wrapper.
+            if let wrapper = registryWrapper, wrapper.isRunning { Foundation.kill(wrapper.processIdentifier, SIGKILL) }
+            registryWrapper?.waitUntilExit()
+            registryWrapper = nil
+            registryStdin = nil
+            registryPID = nil
         }
     }
 
@@ -125,9 +132,11 @@ public final class RegistryServer: @unchecked Sendable {
             // SIGKILL: children of the test runner inherit a signal mask that blocks SIGTERM.
             if let process = tokenProcess, process.isRunning {
                 Foundation.kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
             }
+            try? tokenStdin?.fileHandleForWriting.close()
+            tokenProcess?.waitUntilExit()
             tokenProcess = nil
+            tokenStdin = nil
         }
     }
 
@@ -217,10 +226,15 @@ public final class RegistryServer: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.supportDirectory.appendingPathComponent("token_server.py").path, configPath.path]
+        let stdin = Pipe()
+        process.standardInput = stdin
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: tokenLogPath))
         try process.run()
-        lock.withLock { tokenProcess = process }
+        lock.withLock {
+            tokenProcess = process
+            tokenStdin = stdin
+        }
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let tokenPort = Int(text) {
@@ -236,19 +250,37 @@ public final class RegistryServer: @unchecked Sendable {
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
+        let pidFile = directory.appendingPathComponent("registry.pid").path
+        try? FileManager.default.removeItem(atPath: pidFile)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/docker-registry")
-        process.arguments = ["serve", directory.appendingPathComponent("config.yml").path]
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [Self.supportDirectory.appendingPathComponent("run-registry.sh").path,
+                             directory.appendingPathComponent("config.yml").path, pidFile]
+        let stdin = Pipe()
+        process.standardInput = stdin
         process.standardOutput = log
         process.standardError = log
         // The registry reads REGISTRY_* overrides from the environment: give it a clean one.
         process.environment = ["PATH": "/usr/bin:/bin", "HOME": directory.path]
         try process.run()
-        lock.withLock { registryProcess = process }
+        lock.withLock {
+            registryWrapper = process
+            registryStdin = stdin
+        }
+        var pidDeadline = Date().addingTimeInterval(10)
+        while Date() < pidDeadline {
+            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                lock.withLock { registryPID = pid }
+                pidDeadline = .distantPast
+            } else {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             if Self.canConnect(port: port) { return }
-            guard process.isRunning else { break }
+            let registryAlive = lock.withLock { registryPID.map { Foundation.kill($0, 0) == 0 } ?? true }
+            guard process.isRunning, registryAlive else { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
         throw RegistryServerError("docker-registry did not start on \(host); see \(logPath):\n\(logText.suffix(2000))")

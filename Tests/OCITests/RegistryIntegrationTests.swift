@@ -67,7 +67,8 @@ enum RegistryHarness {
     static func client(for server: RegistryServer, credential: RegistryCredential = .anonymous, verbosity: Int = 0,
                        log: LogCapture? = nil, options: RegistryClientOptions = RegistryClientOptions(initialBackoff: 0.05)) throws -> RegistryClient {
         let caPEM = server.usesTLS ? try Data(contentsOf: URL(fileURLWithPath: server.caCertificatePath)) : nil
-        let logger: (@Sendable (String) -> Void)? = log.map { capture in { capture.append($0) } }
+        var logger: (@Sendable (String) -> Void)?
+        if let log { logger = { @Sendable line in log.append(line) } }
         let transportOptions = TransportOptions(caPEM: caPEM, connectTimeout: 5, requestTimeout: 120, verbosity: verbosity, log: logger)
         let curl = CurlTransport(options: transportOptions)
         let transport: any HTTPTransport = verbosity >= 6 ? LoggingTransport(wrapping: curl, options: transportOptions) : curl

@@ -15,6 +15,7 @@ import json
 import os
 import secrets
 import sys
+import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -160,6 +161,11 @@ def main():
         config = json.load(f)
     Handler.issuer = TokenIssuer(config)
     Handler.log_path = config["log"]
+    # Exit when the test process closes our stdin (or dies), so no server outlives its test.
+    def watch_stdin():
+        sys.stdin.read()
+        os._exit(0)
+    threading.Thread(target=watch_stdin, daemon=True).start()
     server = ThreadingHTTPServer(("127.0.0.1", int(config.get("port", 0))), Handler)
     port_file = config["port_file"]
     with open(port_file + ".tmp", "w") as f:
