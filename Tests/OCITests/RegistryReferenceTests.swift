@@ -89,8 +89,8 @@ import Testing
 
 @Suite struct RegistrySemverTests {
     func matching(_ range: String, _ versions: [String]) throws -> [String] {
-        let parsed = try SemverRange(parsing: range)
-        return versions.filter { SemverVersion(parsing: $0).map(parsed.contains) ?? false }
+        let parsed = try RegistrySemverRange(parsing: range)
+        return versions.filter { RegistrySemverVersion(parsing: $0).map(parsed.contains) ?? false }
     }
 
     let versions = ["0.1.0", "0.2.3", "0.2.9", "0.3.0", "1.0.0", "1.2.0", "1.2.3", "1.2.9", "1.3.0", "1.9.9", "2.0.0", "2.0.0-rc.1", "v3.1"]
@@ -117,9 +117,9 @@ import Testing
         #expect(try matching("1.2 - 1.3", versions) == ["1.2.0", "1.2.3", "1.2.9", "1.3.0"])
         #expect(try matching("1.2.3 - 1.3.0", versions) == ["1.2.3", "1.2.9", "1.3.0"])
         #expect(try matching(">=2.0.0-rc.0", versions) == ["2.0.0", "2.0.0-rc.1", "v3.1"])
-        #expect(SemverVersion(parsing: "2.0.0-rc.1")! < SemverVersion(parsing: "2.0.0")!)
-        #expect(SemverVersion(parsing: "1.0.0-alpha.2")! < SemverVersion(parsing: "1.0.0-alpha.10")!)
-        #expect(SemverVersion(parsing: "latest") == nil)
-        #expect(throws: RegistryError.self) { try SemverRange(parsing: ">=banana") }
+        #expect(RegistrySemverVersion(parsing: "2.0.0-rc.1")! < RegistrySemverVersion(parsing: "2.0.0")!)
+        #expect(RegistrySemverVersion(parsing: "1.0.0-alpha.2")! < RegistrySemverVersion(parsing: "1.0.0-alpha.10")!)
+        #expect(RegistrySemverVersion(parsing: "latest") == nil)
+        #expect(throws: RegistryError.self) { try RegistrySemverRange(parsing: ">=banana") }
     }
 }

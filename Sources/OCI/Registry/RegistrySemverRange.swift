@@ -1,7 +1,7 @@
 import Foundation
 
 /// A semantic version; parsing is lenient like Masterminds/semver (`v` prefix, missing minor/patch).
-public struct SemverVersion: Sendable, Equatable, Comparable, CustomStringConvertible {
+struct RegistrySemverVersion: Sendable, Equatable, Comparable, CustomStringConvertible {
     public var major: Int
     public var minor: Int
     public var patch: Int
@@ -39,7 +39,7 @@ public struct SemverVersion: Sendable, Equatable, Comparable, CustomStringConver
         "\(major).\(minor).\(patch)" + (prerelease.isEmpty ? "" : "-" + prerelease.joined(separator: "."))
     }
 
-    public static func < (lhs: SemverVersion, rhs: SemverVersion) -> Bool {
+    public static func < (lhs: RegistrySemverVersion, rhs: RegistrySemverVersion) -> Bool {
         if (lhs.major, lhs.minor, lhs.patch) != (rhs.major, rhs.minor, rhs.patch) {
             return (lhs.major, lhs.minor, lhs.patch) < (rhs.major, rhs.minor, rhs.patch)
         }
@@ -60,13 +60,13 @@ public struct SemverVersion: Sendable, Equatable, Comparable, CustomStringConver
 /// A version range as flux's `--filter-semver` takes it: `>=1.0.0 <2.0.0` (also with commas), `~1.2`, `^1.2.3`,
 /// `1.x`, `*`, hyphen ranges `1.2 - 1.4.5`, alternatives joined by `||`. Prereleases only match a range that
 /// names a prerelease, as in Masterminds/semver.
-public struct SemverRange: Sendable, CustomStringConvertible {
+struct RegistrySemverRange: Sendable, CustomStringConvertible {
     struct Comparator: Sendable {
         enum Operation: Sendable { case equal, less, lessOrEqual, greater, greaterOrEqual, notEqual }
         var operation: Operation
-        var version: SemverVersion
+        var version: RegistrySemverVersion
 
-        func matches(_ candidate: SemverVersion) -> Bool {
+        func matches(_ candidate: RegistrySemverVersion) -> Bool {
             switch operation {
             case .equal: return candidate == version
             case .notEqual: return candidate != version
@@ -117,7 +117,7 @@ public struct SemverRange: Sendable, CustomStringConvertible {
         self.alternatives = alternatives
     }
 
-    public func contains(_ version: SemverVersion) -> Bool {
+    public func contains(_ version: RegistrySemverVersion) -> Bool {
         alternatives.contains { comparators in
             if !version.prerelease.isEmpty {
                 let namesPrerelease = comparators.contains { !$0.version.prerelease.isEmpty &&
@@ -133,17 +133,17 @@ public struct SemverRange: Sendable, CustomStringConvertible {
         var parts: [Int] // only the given numbers, wildcards cut off
         var prerelease: [String]
 
-        var floor: SemverVersion {
-            SemverVersion(major: parts.count > 0 ? parts[0] : 0, minor: parts.count > 1 ? parts[1] : 0,
+        var floor: RegistrySemverVersion {
+            RegistrySemverVersion(major: parts.count > 0 ? parts[0] : 0, minor: parts.count > 1 ? parts[1] : 0,
                           patch: parts.count > 2 ? parts[2] : 0, prerelease: prerelease)
         }
 
         /// The first version past every version this partial names (`1.2` → `1.3.0`); nil for `*`.
-        var ceiling: SemverVersion? {
+        var ceiling: RegistrySemverVersion? {
             switch parts.count {
             case 0: return nil
-            case 1: return SemverVersion(major: parts[0] + 1, minor: 0, patch: 0)
-            case 2: return SemverVersion(major: parts[0], minor: parts[1] + 1, patch: 0)
+            case 1: return RegistrySemverVersion(major: parts[0] + 1, minor: 0, patch: 0)
+            case 2: return RegistrySemverVersion(major: parts[0], minor: parts[1] + 1, patch: 0)
             default: return nil
             }
         }
@@ -200,18 +200,18 @@ public struct SemverRange: Sendable, CustomStringConvertible {
         case "~", "~>":
             // ~1.2.3 → <1.3.0; ~1.2 → <1.3.0; ~1 → <2.0.0
             let ceiling = version.parts.count <= 1
-                ? SemverVersion(major: floor.major + 1, minor: 0, patch: 0)
-                : SemverVersion(major: floor.major, minor: floor.minor + 1, patch: 0)
+                ? RegistrySemverVersion(major: floor.major + 1, minor: 0, patch: 0)
+                : RegistrySemverVersion(major: floor.major, minor: floor.minor + 1, patch: 0)
             return [fromFloor, Comparator(operation: .less, version: ceiling)]
         case "^":
             // Left-most non-zero part stays fixed: ^1.2.3 → <2.0.0, ^0.2.3 → <0.3.0, ^0.0.3 → <0.0.4.
-            let ceiling: SemverVersion
+            let ceiling: RegistrySemverVersion
             if floor.major > 0 || version.parts.count <= 1 {
-                ceiling = SemverVersion(major: floor.major + 1, minor: 0, patch: 0)
+                ceiling = RegistrySemverVersion(major: floor.major + 1, minor: 0, patch: 0)
             } else if floor.minor > 0 || version.parts.count == 2 {
-                ceiling = SemverVersion(major: 0, minor: floor.minor + 1, patch: 0)
+                ceiling = RegistrySemverVersion(major: 0, minor: floor.minor + 1, patch: 0)
             } else {
-                ceiling = SemverVersion(major: 0, minor: 0, patch: floor.patch + 1)
+                ceiling = RegistrySemverVersion(major: 0, minor: 0, patch: floor.patch + 1)
             }
             return [fromFloor, Comparator(operation: .less, version: ceiling)]
         default:
