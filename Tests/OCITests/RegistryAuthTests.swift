@@ -419,3 +419,29 @@ final class Recorder: @unchecked Sendable {
     func append(_ value: Double) { lock.withLock { list.append(value) } }
     var values: [Double] { lock.withLock { list } }
 }
+
+@Suite struct RegistryLocalFileTests {
+    @Test func missingOrWrongSizedLayerFailsBeforeAnyUpload() async throws {
+        let scripted = ScriptedTransport { _, _ in HTTPResponse(status: 202, headers: ["Location": "/u"]) }
+        let client = RegistryClient(transport: scripted)
+        let reference = try OCIReference(parsing: "oci://registry.example.com/app:v1")
+        let digest = "sha256:" + String(repeating: "a", count: 64)
+        do {
+            try await client.uploadBlob(.file(path: "/nonexistent/layer.tgz"), digest: digest, size: 10, to: reference)
+            Issue.record("expected an error")
+        } catch let error as RegistryError {
+            #expect(error.kind == .localIO)
+            #expect(error.description.contains("/nonexistent/layer.tgz"))
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("layer-\(UUID().uuidString.prefix(6))")
+        try Data("12345".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        do {
+            try await client.uploadBlob(.file(path: file.path), digest: digest, size: 10, to: reference)
+            Issue.record("expected an error")
+        } catch let error as RegistryError {
+            #expect(error.description.contains("has 5 bytes, but the manifest says 10"))
+        }
+        #expect(scripted.requests.isEmpty)
+    }
+}

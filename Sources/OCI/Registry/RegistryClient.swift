@@ -169,6 +169,16 @@ public final class RegistryClient: @unchecked Sendable {
     /// (or PATCH then PUT). A failed attempt restarts from a new session.
     public func uploadBlob(_ source: RegistryBlobSource, digest: String, size: Int64, to reference: OCIReference) async throws {
         let operation = "upload blob \(digest)"
+        if case .file(let path) = source {
+            // Check the file here: a read failure inside the transfer would look like a network error and be retried.
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            guard let actual = (attributes?[.size] as? NSNumber)?.int64Value, FileManager.default.isReadableFile(atPath: path) else {
+                throw RegistryError(kind: .localIO, operation: operation, message: "cannot read \(path): check that the file exists and is readable")
+            }
+            guard actual == size else {
+                throw RegistryError(kind: .localIO, operation: operation, message: "\(path) has \(actual) bytes, but the manifest says \(size)")
+            }
+        }
         try await withRetries(operation: operation) {
             let start = try await self.sendOnce("POST blob upload", reference: reference, expect: [202, 201]) {
                 HTTPRequest(method: "POST", url: try self.url(reference, "/v2/\(reference.repository)/blobs/uploads/"),
@@ -218,15 +228,21 @@ public final class RegistryClient: @unchecked Sendable {
         let operation = "GET blob \(descriptor.digest)"
         let partialPath = path + ".partial"
         try await withRetries(operation: operation) {
-            let request = HTTPRequest(method: "GET", url: try self.url(reference, "/v2/\(reference.repository)/blobs/\(descriptor.digest)"))
             let response: HTTPStreamingResponse
             do {
-                response = try await self.transport.stream(request)
+                response = try await self.transport.stream(
+                    HTTPRequest(method: "GET", url: try self.url(reference, "/v2/\(reference.repository)/blobs/\(descriptor.digest)")))
             } catch {
-                if try self.fallBackToPlainHTTP(after: error, reference: reference) {
-                    throw RegistryError(kind: .transport, operation: operation, message: "retrying over plain HTTP")
+                guard try self.fallBackToPlainHTTP(after: error, reference: reference) else {
+                    throw RegistryError.fromTransport(error, operation: operation)
                 }
-                throw RegistryError.fromTransport(error, operation: operation)
+                do {
+                    response = try await self.transport.stream(
+                        HTTPRequest(method: "GET", url: try self.url(reference, "/v2/\(reference.repository)/blobs/\(descriptor.digest)")))
+                } catch {
+                    self.revertToHTTPS(reference)
+                    throw RegistryError.fromTransport(error, operation: operation)
+                }
             }
             guard response.status == 200 else {
                 var body = Data()
@@ -371,7 +387,7 @@ public final class RegistryClient: @unchecked Sendable {
         }
     }
 
-    private func revertToHTTPS(_ reference: OCIReference) {
+    func revertToHTTPS(_ reference: OCIReference) {
         _ = lock.withLock { plainHTTPHosts.remove(reference.apiHost) }
     }
 
