@@ -4,7 +4,7 @@ import Testing
 @testable import OCI
 
 /// Unit-tier double: answers requests from a script and records what was sent (integration tests use real registries).
-final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
+final class RegistryScriptedTransport: HTTPTransport, @unchecked Sendable {
     struct Sent {
         var method: String
         var url: String
@@ -87,8 +87,8 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
     }
 
     /// A registry at `host` that wants a bearer token with push scope, and a token endpoint granting it.
-    func tokenRegistry(host: String = "registry.example.com", expectBasic: String? = nil, field: String = "token") -> ScriptedTransport {
-        ScriptedTransport { request, body in
+    func tokenRegistry(host: String = "registry.example.com", expectBasic: String? = nil, field: String = "token") -> RegistryScriptedTransport {
+        RegistryScriptedTransport { request, body in
             let url = request.url
             if url.path == "/token" {
                 if let expectBasic, request.headers["Authorization"] != "Basic " + Data(expectBasic.utf8).base64EncodedString() {
@@ -175,7 +175,7 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
     }
 
     @Test func registryTokenIsSentAsBearerWithoutTokenFetch() async throws {
-        let scripted = ScriptedTransport { request, _ in
+        let scripted = RegistryScriptedTransport { request, _ in
             HTTPResponse(status: request.headers["Authorization"] == "Bearer ghp_abc" ? 200 : 401)
         }
         let auth = RegistryAuthTransport(base: scripted, credential: .registryToken("ghp_abc"))
@@ -185,7 +185,7 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
 
     @Test func basicChallengeSendsBasicCredentials() async throws {
         let expected = "Basic " + Data("bob:pw".utf8).base64EncodedString()
-        let scripted = ScriptedTransport { request, _ in
+        let scripted = RegistryScriptedTransport { request, _ in
             request.headers["Authorization"] == expected
                 ? HTTPResponse(status: 200)
                 : HTTPResponse(status: 401, headers: ["WWW-Authenticate": #"Basic realm="r""#])
@@ -197,7 +197,7 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
     }
 
     @Test func refusesCredentialsOverPlainHTTPToRemoteHosts() async throws {
-        let scripted = ScriptedTransport { _, _ in HTTPResponse(status: 401, headers: ["WWW-Authenticate": #"Basic realm="r""#]) }
+        let scripted = RegistryScriptedTransport { _, _ in HTTPResponse(status: 401, headers: ["WWW-Authenticate": #"Basic realm="r""#]) }
         let auth = RegistryAuthTransport(base: scripted, credential: .basic(username: "bob", password: "pw"))
         await #expect(throws: RegistryError.self) {
             _ = try await auth.send(HTTPRequest(url: URL(string: "http://registry.example.com/v2/")!))
@@ -208,13 +208,13 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
             _ = try await tokenAuth.send(HTTPRequest(url: URL(string: "http://10.1.2.3:5000/v2/")!))
         }
         // Loopback is fine.
-        let loopback = ScriptedTransport { request, _ in HTTPResponse(status: request.headers["Authorization"] == nil ? 401 : 200) }
+        let loopback = RegistryScriptedTransport { request, _ in HTTPResponse(status: request.headers["Authorization"] == nil ? 401 : 200) }
         let local = RegistryAuthTransport(base: loopback, credential: .registryToken("t"))
         #expect(try await local.send(HTTPRequest(url: URL(string: "http://127.0.0.1:5000/v2/")!)).status == 200)
     }
 
     @Test func redirectToAnotherHostDropsAuthorization() async throws {
-        let scripted = ScriptedTransport { request, _ in
+        let scripted = RegistryScriptedTransport { request, _ in
             if request.url.host == "storage.example.net" { return HTTPResponse(status: 200, body: Data("blob".utf8)) }
             return HTTPResponse(status: 307, headers: ["Location": "https://storage.example.net/blob?sig=abc"])
         }
@@ -245,7 +245,7 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
 
     @Test func uploadReusesLocationWithQueryAndAppendsDigest() async throws {
         let digest = RegistrySHA256.digest(of: Data("layer".utf8))
-        let scripted = ScriptedTransport { request, _ in
+        let scripted = RegistryScriptedTransport { request, _ in
             if request.method == "POST" {
                 return HTTPResponse(status: 202, headers: ["Location": "/v2/app/blobs/uploads/abc?_state=xyz"])
             }
@@ -262,7 +262,7 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
 
     @Test func absoluteLocationAndPatchThenPut() async throws {
         let digest = RegistrySHA256.digest(of: Data("abc".utf8))
-        let scripted = ScriptedTransport { request, _ in
+        let scripted = RegistryScriptedTransport { request, _ in
             switch request.method {
             case "POST": return HTTPResponse(status: 202, headers: ["Location": "https://upload.example.com/session/1"])
             case "PATCH": return HTTPResponse(status: 202, headers: ["Location": "https://upload.example.com/session/1?part=2", "Range": "0-2"])
@@ -282,13 +282,13 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
 
     @Test func failedUploadRestartsFromNewSessionWithBackoff() async throws {
         let digest = RegistrySHA256.digest(of: Data("abc".utf8))
-        let puts = Counter()
-        let scripted = ScriptedTransport { request, _ in
+        let puts = RegistryCounter()
+        let scripted = RegistryScriptedTransport { request, _ in
             if request.method == "POST" { return HTTPResponse(status: 202, headers: ["Location": "/v2/app/blobs/uploads/s\(puts.value)"]) }
             puts.increment()
             return puts.value == 1 ? HTTPResponse(status: 503) : HTTPResponse(status: 201)
         }
-        let sleeps = Recorder()
+        let sleeps = RegistryRecorder()
         let client = RegistryClient(transport: scripted, options: RegistryClientOptions(initialBackoff: 0.25, sleep: { sleeps.append($0) }))
         try await client.uploadBlob(.data(Data("abc".utf8)), digest: digest, size: 3, to: reference)
         #expect(scripted.requests.map(\.method) == ["POST", "PUT", "POST", "PUT"])
@@ -297,7 +297,7 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
     }
 
     @Test func registryErrorsBecomeOneLine() async throws {
-        let scripted = ScriptedTransport { request, _ in
+        let scripted = RegistryScriptedTransport { request, _ in
             if request.method == "HEAD" { return HTTPResponse(status: 200) } // blobs present: straight to the manifest
             return HTTPResponse(status: 400, body: json(["errors": [["code": "MANIFEST_INVALID", "message": "manifest invalid\nmore detail", "detail": ["x": 1]]]]))
         }
@@ -321,23 +321,23 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
     }
 
     @Test func throttlingHonoursRetryAfter() async throws {
-        let attempts = Counter()
-        let scripted = ScriptedTransport { _, _ in
+        let attempts = RegistryCounter()
+        let scripted = RegistryScriptedTransport { _, _ in
             attempts.increment()
             return attempts.value == 1
                 ? HTTPResponse(status: 429, headers: ["Retry-After": "3"], body: json(["errors": [["code": "TOOMANYREQUESTS", "message": "slow down"]]]))
                 : HTTPResponse(status: 200, body: json(["tags": ["a"]]))
         }
-        let sleeps = Recorder()
+        let sleeps = RegistryRecorder()
         let client = RegistryClient(transport: scripted, options: RegistryClientOptions(initialBackoff: 0.5, sleep: { sleeps.append($0) }))
         #expect(try await client.listTags(reference) == ["a"])
         #expect(sleeps.values == [3])
     }
 
     @Test func expiredTokenIsRenewedBeforeSending() async throws {
-        let clock = Clock()
-        let tokens = Counter()
-        let scripted = ScriptedTransport { request, _ in
+        let clock = RegistryManualClock()
+        let tokens = RegistryCounter()
+        let scripted = RegistryScriptedTransport { request, _ in
             if request.url.path == "/token" {
                 tokens.increment()
                 return HTTPResponse(status: 200, body: json(["token": "t\(tokens.value)", "expires_in": 60]))
@@ -360,7 +360,7 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
     }
 
     @Test func tagsFollowLinkPagination() async throws {
-        let scripted = ScriptedTransport { request, _ in
+        let scripted = RegistryScriptedTransport { request, _ in
             let query = request.url.query ?? ""
             if query == "n=2" {
                 return HTTPResponse(status: 200, headers: ["Link": #"</v2/app/tags/list?n=2&last=b>; rel="next""#], body: json(["name": "app", "tags": ["a", "b"]]))
@@ -376,7 +376,7 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
     }
 
     @Test func manifestDigestIsVerified() async throws {
-        let scripted = ScriptedTransport { _, _ in
+        let scripted = RegistryScriptedTransport { _, _ in
             HTTPResponse(status: 200, headers: ["Docker-Content-Digest": "sha256:" + String(repeating: "1", count: 64),
                                                 "Content-Type": "application/vnd.oci.image.manifest.v1+json"], body: Data("{}".utf8))
         }
@@ -387,10 +387,10 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
     @Test func progressReportsBytesOfTotal() async throws {
         let data = Data(repeating: 7, count: 600 * 1024)
         let digest = RegistrySHA256.digest(of: data)
-        let scripted = ScriptedTransport { request, _ in
+        let scripted = RegistryScriptedTransport { request, _ in
             request.method == "POST" ? HTTPResponse(status: 202, headers: ["Location": "/u"]) : HTTPResponse(status: 201)
         }
-        let seen = Recorder()
+        let seen = RegistryRecorder()
         let client = RegistryClient(transport: scripted, options: RegistryClientOptions(progress: { seen.append(Double($0.bytes)) }))
         try await client.uploadBlob(.data(data), digest: digest, size: Int64(data.count), to: reference)
         #expect(seen.values.first == 0)
@@ -399,21 +399,21 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
     }
 }
 
-final class Counter: @unchecked Sendable {
+final class RegistryCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
     func increment() { lock.withLock { count += 1 } }
     var value: Int { lock.withLock { count } }
 }
 
-final class Clock: @unchecked Sendable {
+final class RegistryManualClock: @unchecked Sendable {
     private let lock = NSLock()
     private var current = Date(timeIntervalSince1970: 1_000_000)
     var now: Date { lock.withLock { current } }
     func advance(_ seconds: TimeInterval) { lock.withLock { current += seconds } }
 }
 
-final class Recorder: @unchecked Sendable {
+final class RegistryRecorder: @unchecked Sendable {
     private let lock = NSLock()
     private var list: [Double] = []
     func append(_ value: Double) { lock.withLock { list.append(value) } }
@@ -422,7 +422,7 @@ final class Recorder: @unchecked Sendable {
 
 @Suite struct RegistryLocalFileTests {
     @Test func missingOrWrongSizedLayerFailsBeforeAnyUpload() async throws {
-        let scripted = ScriptedTransport { _, _ in HTTPResponse(status: 202, headers: ["Location": "/u"]) }
+        let scripted = RegistryScriptedTransport { _, _ in HTTPResponse(status: 202, headers: ["Location": "/u"]) }
         let client = RegistryClient(transport: scripted)
         let reference = try OCIReference(parsing: "oci://registry.example.com/app:v1")
         let digest = "sha256:" + String(repeating: "a", count: 64)

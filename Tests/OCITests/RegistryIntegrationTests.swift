@@ -5,7 +5,7 @@ import TestSupport
 @testable import OCI
 
 /// A flux-style artifact built by hand with tar + gzip (the artifact builder is another module's job).
-struct HandBuiltArtifact {
+struct RegistryHandBuiltArtifact {
     let directory: URL
     let layerPath: String
     let layerDigest: String
@@ -14,7 +14,7 @@ struct HandBuiltArtifact {
     let manifest: Data
     var manifestDigest: String { RegistrySHA256.digest(of: manifest) }
 
-    static func make(contentBytes: Int = 2048, revision: String = "main@sha1:1234", seed: String = "a") throws -> HandBuiltArtifact {
+    static func make(contentBytes: Int = 2048, revision: String = "main@sha1:1234", seed: String = "a") throws -> RegistryHandBuiltArtifact {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("artifact-\(UUID().uuidString.prefix(8))")
         let content = directory.appendingPathComponent("content")
         try FileManager.default.createDirectory(at: content, withIntermediateDirectories: true)
@@ -44,7 +44,7 @@ struct HandBuiltArtifact {
         "annotations":{"org.opencontainers.image.created":"2025-01-15T13:50:15Z","org.opencontainers.image.revision":"\(revision)",\
         "org.opencontainers.image.source":"https://github.com/org/repo"}}
         """.utf8)
-        return HandBuiltArtifact(directory: directory, layerPath: layerPath, layerDigest: RegistrySHA256.digest(of: layer),
+        return RegistryHandBuiltArtifact(directory: directory, layerPath: layerPath, layerDigest: RegistrySHA256.digest(of: layer),
                                  layerSize: Int64(layer.count), config: config, manifest: manifest)
     }
 
@@ -56,7 +56,7 @@ struct HandBuiltArtifact {
     func remove() { try? FileManager.default.removeItem(at: directory) }
 }
 
-final class LogCapture: @unchecked Sendable {
+final class RegistryLogCapture: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
     func append(_ line: String) { lock.withLock { lines.append(line) } }
@@ -65,7 +65,7 @@ final class LogCapture: @unchecked Sendable {
 
 enum RegistryHarness {
     static func client(for server: RegistryServer, credential: RegistryCredential = .anonymous, verbosity: Int = 0,
-                       log: LogCapture? = nil, options: RegistryClientOptions = RegistryClientOptions(initialBackoff: 0.05)) throws -> RegistryClient {
+                       log: RegistryLogCapture? = nil, options: RegistryClientOptions = RegistryClientOptions(initialBackoff: 0.05)) throws -> RegistryClient {
         let caPEM = server.usesTLS ? try Data(contentsOf: URL(fileURLWithPath: server.caCertificatePath)) : nil
         var logger: (@Sendable (String) -> Void)?
         if let log { logger = { @Sendable line in log.append(line) } }
@@ -113,7 +113,7 @@ enum RegistryHarness {
 
     /// Pushes, then reads back with skopeo and compares manifest bytes, digest and blobs.
     static func pushAndVerify(_ server: RegistryServer, client: RegistryClient, repository: String, creds: String?) async throws {
-        let artifact = try HandBuiltArtifact.make(seed: repository)
+        let artifact = try RegistryHandBuiltArtifact.make(seed: repository)
         defer { artifact.remove() }
         let reference = try OCIReference(parsing: "oci://\(server.host)/\(repository):v1")
         let result = try await artifact.push(with: client, to: reference)
@@ -137,7 +137,7 @@ enum RegistryHarness {
     @Test func pushOverPlainHTTPReadsBackWithSkopeo() async throws {
         let server = try RegistryServer.start(.plainHTTP)
         defer { server.cleanUp() }
-        let log = LogCapture()
+        let log = RegistryLogCapture()
         // Loopback: HTTPS is tried first and falls back to plain HTTP.
         let client = try RegistryHarness.client(for: server, log: log)
         try await RegistryHarness.pushAndVerify(server, client: client, repository: "plain/app", creds: nil)
@@ -164,7 +164,7 @@ enum RegistryHarness {
 
         // Wrong password: one line, no secret in it.
         let wrong = try RegistryHarness.client(for: server, credential: .basic(username: "alice", password: "not-it"))
-        let artifact = try HandBuiltArtifact.make(seed: "wrong")
+        let artifact = try RegistryHandBuiltArtifact.make(seed: "wrong")
         defer { artifact.remove() }
         do {
             _ = try await artifact.push(with: wrong, to: reference)
@@ -195,7 +195,7 @@ enum RegistryHarness {
         }
         #expect(server.requestCount(method: "GET") == 0)
         let insecure = try RegistryClient.live(for: reference, keychain: keychain, insecure: true)
-        let artifact = try HandBuiltArtifact.make(seed: "insecure")
+        let artifact = try RegistryHandBuiltArtifact.make(seed: "insecure")
         defer { artifact.remove() }
         #expect(try await artifact.push(with: insecure, to: reference).digest == artifact.manifestDigest)
         #expect(try RegistryHarness.skopeoRawManifest(server, "insecure/app:v1", creds: "alice:wonderland") == artifact.manifest)
@@ -210,7 +210,7 @@ enum RegistryHarness {
         defer { server.cleanUp() }
         let bob = try RegistryHarness.client(for: server, credential: .basic(username: "bob", password: "builder"))
         func bobTokenCount() -> Int { server.tokenLogText.components(separatedBy: "GET token user=bob").count - 1 }
-        let extra = try HandBuiltArtifact.make(seed: "token-count")
+        let extra = try RegistryHandBuiltArtifact.make(seed: "token-count")
         defer { extra.remove() }
         let before = bobTokenCount()
         _ = try await extra.push(with: bob, to: try OCIReference(parsing: "oci://\(server.host)/token/count:v1"))
@@ -223,7 +223,7 @@ enum RegistryHarness {
         #expect(server.tokenLogText.contains("POST token user=bob via=refresh_token"))
 
         let reader = try RegistryHarness.client(for: server, credential: .basic(username: "reader", password: "readonly"))
-        let artifact = try HandBuiltArtifact.make(seed: "reader")
+        let artifact = try RegistryHandBuiltArtifact.make(seed: "reader")
         defer { artifact.remove() }
         let reference = try OCIReference(parsing: "oci://\(server.host)/token/app:v2")
         do {
@@ -241,7 +241,7 @@ enum RegistryHarness {
         let server = try RegistryServer.start(.plainHTTP)
         defer { server.cleanUp() }
         let client = try RegistryHarness.client(for: server, options: RegistryClientOptions(plainHTTP: true))
-        let artifact = try HandBuiltArtifact.make(seed: "repush")
+        let artifact = try RegistryHandBuiltArtifact.make(seed: "repush")
         defer { artifact.remove() }
         let reference = try OCIReference(parsing: "oci://\(server.host)/repush/app:v1")
         _ = try await artifact.push(with: client, to: reference)
@@ -261,7 +261,7 @@ enum RegistryHarness {
         #expect(server.requestCount(method: "HEAD", pathContains: "/blobs/") >= 4)
 
         // Same content with new annotations: skipUnchanged compares diff_ids and writes nothing.
-        let relabelled = try HandBuiltArtifact.make(revision: "main@sha1:5678", seed: "repush")
+        let relabelled = try RegistryHandBuiltArtifact.make(revision: "main@sha1:5678", seed: "repush")
         defer { relabelled.remove() }
         #expect(relabelled.manifestDigest != artifact.manifestDigest)
         let manifestPuts = server.requestCount(method: "PUT", pathContains: "/manifests/")
@@ -270,7 +270,7 @@ enum RegistryHarness {
         #expect(skipped.digest == artifact.manifestDigest)
         #expect(server.requestCount(method: "PUT", pathContains: "/manifests/") == manifestPuts)
         // Changed content is pushed.
-        let changed = try HandBuiltArtifact.make(contentBytes: 4096, seed: "repush-changed")
+        let changed = try RegistryHandBuiltArtifact.make(contentBytes: 4096, seed: "repush-changed")
         defer { changed.remove() }
         let pushed = try await changed.push(with: client, to: reference, skipUnchanged: true)
         #expect(!pushed.skipped)
@@ -280,18 +280,18 @@ enum RegistryHarness {
     @Test func tagListAndPullWithDigestCheck() async throws {
         let server = try RegistryServer.start(.plainHTTP)
         defer { server.cleanUp() }
-        let progress = Recorder()
+        let progress = RegistryRecorder()
         let client = try RegistryHarness.client(for: server, options: RegistryClientOptions(plainHTTP: true, progress: { progress.append(Double($0.bytes)) }))
         let base = try OCIReference(parsing: "oci://\(server.host)/list/app")
         var digests: [String: String] = [:]
         for (index, version) in ["1.0.0", "1.2.0", "2.0.0"].enumerated() {
-            let artifact = try HandBuiltArtifact.make(revision: "v\(version)@sha1:\(index)", seed: "list-\(version)")
+            let artifact = try RegistryHandBuiltArtifact.make(revision: "v\(version)@sha1:\(index)", seed: "list-\(version)")
             defer { artifact.remove() }
             digests[version] = try await artifact.push(with: client, to: base.withTag(version)).digest
         }
         let tagged = try await client.tag(base.withTag("2.0.0"), as: ["latest", "stable"])
         #expect(tagged == digests["2.0.0"])
-        #expect(try HandBuiltArtifact.digestOf(RegistryHarness.skopeoRawManifest(server, "list/app:stable")) == digests["2.0.0"])
+        #expect(try RegistryHandBuiltArtifact.digestOf(RegistryHarness.skopeoRawManifest(server, "list/app:stable")) == digests["2.0.0"])
 
         // Debian's registry 2.8 ignores `n` and sends one page (tag pagination came with distribution 3);
         // Link-header paging is covered by RegistryClientUnitTests.tagsFollowLinkPagination.
@@ -325,7 +325,7 @@ enum RegistryHarness {
         let server = try RegistryServer.start(.plainHTTP)
         defer { server.cleanUp() }
         let client = try RegistryHarness.client(for: server, options: RegistryClientOptions(plainHTTP: true))
-        let artifact = try HandBuiltArtifact.make(seed: "errors")
+        let artifact = try RegistryHandBuiltArtifact.make(seed: "errors")
         defer { artifact.remove() }
         let reference = try OCIReference(parsing: "oci://\(server.host)/errors/app:v1")
         // The manifest alone, without its blobs: the registry refuses it.
@@ -346,14 +346,14 @@ enum RegistryHarness {
         let server = try RegistryServer.start(.plainHTTP)
         defer { server.cleanUp() }
         let reference = try OCIReference(parsing: "oci://\(server.host)/crash/app:v1")
-        let small = try HandBuiltArtifact.make(seed: "crash-old")
+        let small = try RegistryHandBuiltArtifact.make(seed: "crash-old")
         defer { small.remove() }
         let plain = try RegistryHarness.client(for: server, options: RegistryClientOptions(plainHTTP: true))
         let oldDigest = try await small.push(with: plain, to: reference).digest
 
-        let large = try HandBuiltArtifact.make(contentBytes: 48 * 1024 * 1024, seed: "crash-new")
+        let large = try RegistryHandBuiltArtifact.make(contentBytes: 48 * 1024 * 1024, seed: "crash-new")
         defer { large.remove() }
-        let killed = Counter()
+        let killed = RegistryCounter()
         let killer = try RegistryHarness.client(for: server, options: RegistryClientOptions(
             plainHTTP: true, maxAttempts: 2, initialBackoff: 0.05,
             progress: { progress in
@@ -373,7 +373,7 @@ enum RegistryHarness {
 
         try server.restart()
         #expect(try await plain.headManifest(reference)?.digest == oldDigest)
-        #expect(try HandBuiltArtifact.digestOf(RegistryHarness.skopeoRawManifest(server, "crash/app:v1")) == oldDigest)
+        #expect(try RegistryHandBuiltArtifact.digestOf(RegistryHarness.skopeoRawManifest(server, "crash/app:v1")) == oldDigest)
         let rerun = try await large.push(with: plain, to: reference)
         #expect(rerun.digest == large.manifestDigest)
         #expect(try await plain.headManifest(reference)?.digest == large.manifestDigest)
@@ -385,9 +385,9 @@ enum RegistryHarness {
         let server = try RegistryServer.start(.tokenAuth(config))
         defer { server.cleanUp() }
         for credential in [RegistryCredential.basic(username: "carol", password: "s3cr3t-pass"), .identityToken("refresh-carol-secret")] {
-            let log = LogCapture()
+            let log = RegistryLogCapture()
             let client = try RegistryHarness.client(for: server, credential: credential, verbosity: 9, log: log)
-            let artifact = try HandBuiltArtifact.make(seed: "verbose")
+            let artifact = try RegistryHandBuiltArtifact.make(seed: "verbose")
             defer { artifact.remove() }
             _ = try await artifact.push(with: client, to: try OCIReference(parsing: "oci://\(server.host)/verbose/app:v1"))
             let text = log.text
@@ -400,6 +400,6 @@ enum RegistryHarness {
     }
 }
 
-extension HandBuiltArtifact {
+extension RegistryHandBuiltArtifact {
     static func digestOf(_ data: Data) -> String { RegistrySHA256.digest(of: data) }
 }
