@@ -88,7 +88,11 @@ final class CurlTransfer: @unchecked Sendable {
         condition.broadcast()
         // curl_multi_wakeup may be called from any thread; it ends the transfer thread's poll at once.
         if let multi { curl_multi_wakeup(multi) }
+        // The reader sees the end now, whatever libcurl still has in flight.
+        let waiter = chunkWaiter
+        chunkWaiter = nil
         condition.unlock()
+        waiter?.resume(returning: nil)
     }
 
     var deliveredHead: ResponseHead? {
@@ -221,7 +225,13 @@ final class CurlTransfer: @unchecked Sendable {
     func nextChunk() async throws -> Data? {
         try await withCheckedThrowingContinuation { continuation in
             condition.lock()
-            if !pendingChunks.isEmpty {
+            if cancelled {
+                pendingChunks.removeAll()
+                pendingBytes = 0
+                condition.broadcast()
+                condition.unlock()
+                continuation.resume(returning: nil)
+            } else if !pendingChunks.isEmpty {
                 var joined = pendingChunks.count == 1 ? pendingChunks[0] : Data(capacity: pendingBytes)
                 if pendingChunks.count > 1 { pendingChunks.forEach { joined.append($0) } }
                 pendingChunks.removeAll(keepingCapacity: true)

@@ -321,7 +321,9 @@ extension Result {
             _ = await task.result
             latencies.append(ContinuousClock.now - started)
         }
-        #expect(latencies.sorted()[1] < .milliseconds(500), "\(latencies)")
+        // The server would answer after 5 s; ending well before that shows the cancel ended the transfer. How fast
+        // it does so is a benchmark figure, not a test bound (CI machines are shared).
+        #expect(latencies.sorted()[1] < .seconds(3), "\(latencies)")
     }
 
     @Test func cancelBeforeReadingEndsTheBodyAtOnce() async throws {
