@@ -8,7 +8,7 @@ public enum CLI {
     static let booleanFlags: Set<String> = KubeOptions.booleanFlags.union([
         "--client", "--wait", "--export", "--prune", "--insecure", "--force-conflicts", "--all",
         "--all-namespaces", "--no-header", "--watch", "--yes", "--silent", "--with-source",
-        "--reproducible", "--skip-unchanged", "--insecure-registry", "--resolve-symlinks", "--diff",
+        "--reproducible", "--wait-resources", "--skip-unchanged", "--insecure-registry", "--resolve-symlinks", "--diff",
     ])
 
     /// Runs one command line (without the program name) and returns the exit code.

@@ -6,7 +6,7 @@ public struct RootCommand: AsyncParsableCommand {
         commandName: "kubectl-gitops",
         abstract: "OCI-based GitOps with Flux, as a kubectl plugin.",
         version: KubectlGitOpsVersion.current,
-        subcommands: [CheckCommand.self, VersionCommand.self]
+        subcommands: [CheckCommand.self, VersionCommand.self, CreateCommand.self, BootstrapCommand.self, GetCommand.self, ExportCommand.self, SuspendCommand.self, ResumeCommand.self, DeleteCommand.self]
     )
 
     public init() {}
