@@ -80,7 +80,7 @@ enum FluxSuspension {
             console.success("\(kind.commandNoun) resumed")
             resumed.append(name)
         }
-        guard wait ?? (FluxCommandSupport.unique(names.names).count == 1 && !names.all), !resumed.isEmpty else { return }
+        guard wait ?? (names.names.count == 1), !resumed.isEmpty else { return }
         var failed = 0
         for name in resumed {
             console.waiting("waiting for \(kind.kind) reconciliation")
