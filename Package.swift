@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeConfig", "HTTPTransport", "JSON", "TestSupport"]),
         .testTarget(name: "FluxTests", dependencies: ["Flux", "KubeClient", "JSON", "TestSupport", "Yams"]),
         .testTarget(name: "OCITests", dependencies: ["OCI", "HTTPTransport", "TestSupport"]),
-        .testTarget(name: "GitOpsCLITests", dependencies: ["GitOpsCLI", "JSON", "TestSupport", "Yams"]),
+        .testTarget(name: "GitOpsCLITests", dependencies: ["GitOpsCLI", "JSON", "TestSupport", "Yams"], exclude: ["Goldens"]),
     ],
     swiftLanguageModes: [.v5]
 )

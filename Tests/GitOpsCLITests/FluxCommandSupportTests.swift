@@ -61,8 +61,10 @@ enum FluxFixtures {
                               suspended: Bool = false, labels: [String: String] = [:]) -> [String: Any] {
         var spec: [String: Any] = ["url": "oci://ghcr.io/stefanprodan/manifests/\(name)", "interval": "10m", "ref": ["tag": tag]]
         if suspended { spec["suspend"] = true }
+        var metadata: [String: Any] = ["name": name, "namespace": namespace]
+        if !labels.isEmpty { metadata["labels"] = labels }
         var object: [String: Any] = ["apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "OCIRepository",
-                                     "metadata": ["name": name, "namespace": namespace, "labels": labels], "spec": spec]
+                                     "metadata": metadata, "spec": spec]
         if ready { object["status"] = readyStatus("OCIRepository", generation: 1) }
         return object
     }
