@@ -53,11 +53,12 @@ enum FluxSuspension {
         let target = try await FluxTarget.resolve(kind, kube: kube, context: context)
         let console = context.console
         for name in try await names.resolve(target) {
-            console.action("suspending \(kind.commandNoun) \(name) in \(target.namespace) namespace")
+            // As flux: a missing object gets only the ✗ line, so the action line follows the patch.
             guard try await patch(target, name: name, body: FluxPatches.suspend) != nil else {
                 console.failure("\(kind.kind) \(name) not found in \(target.namespace) namespace")
                 continue
             }
+            console.action("suspending \(kind.commandNoun) \(name) in \(target.namespace) namespace")
             console.success("\(kind.commandNoun) suspended")
         }
     }
@@ -72,14 +73,15 @@ enum FluxSuspension {
         let resolved = try await names.resolve(target)
         var resumed: [String] = []
         for name in resolved {
-            console.action("resuming \(kind.commandNoun) \(name) in \(target.namespace) namespace")
             guard try await patch(target, name: name, body: FluxPatches.resume) != nil else {
                 console.failure("\(kind.kind) \(name) not found in \(target.namespace) namespace")
                 continue
             }
+            console.action("resuming \(kind.commandNoun) \(name) in \(target.namespace) namespace")
             console.success("\(kind.commandNoun) resumed")
             resumed.append(name)
         }
+        // flux counts the arguments, not the distinct names: `resume ks a a` does not wait.
         guard wait ?? (names.names.count == 1), !resumed.isEmpty else { return }
         var failed = 0
         for name in resumed {

@@ -16,6 +16,12 @@ struct ReadinessWaiter {
         var elapsed: TimeInterval
     }
 
+    private enum Verdict: Sendable {
+        case ready(JSONValue)
+        case failed(String)
+        case deleted
+    }
+
     /// Watches from `resourceVersion` (the version our own write returned, so no later change is missed).
     /// With `token`, the controller must first report that it handled that reconcile request.
     func wait(from resourceVersion: String?, token: String? = nil, timeout: TimeInterval) async throws -> Outcome {
@@ -24,17 +30,17 @@ struct ReadinessWaiter {
         let kind = resource.kind
         let qualifiedName = "\(namespace)/\(name)"
         do {
-            let object = try await withDeadline(seconds: timeout) { [client, resource, namespace, name] in
-                try await client.watchObject(resource, namespace: namespace, name: name, from: resourceVersion) { observed -> JSONValue? in
-                    guard case .present(let object) = observed else {
-                        throw CommandError("\(kind) \(qualifiedName) was deleted while waiting for it")
-                    }
+            // `decide` returns the verdict instead of throwing it: watchObject resumes the watch after errors it
+            // takes for stream interruptions, which would swallow a failure thrown from inside.
+            let verdict = try await withDeadline(seconds: timeout) { [client, resource, namespace, name] in
+                try await client.watchObject(resource, namespace: namespace, name: name, from: resourceVersion) { observed -> Verdict? in
+                    guard case .present(let object) = observed else { return .deleted }
                     let state = token.map { FluxStatus.readiness(object, afterRequest: $0) } ?? FluxStatus.readiness(object)
                     switch state {
                     case .ready:
-                        return object
+                        return .ready(object)
                     case .failed(let message):
-                        throw ReconciliationFailed(kind: kind, name: qualifiedName, message: message)
+                        return .failed(message)
                     case .inProgress(let message):
                         if let ready = FluxStatus.condition("Ready", in: object), !ready.message.isEmpty {
                             lastMessage.set(ready.message)
@@ -45,7 +51,14 @@ struct ReadinessWaiter {
                     }
                 }
             }
-            return Outcome(object: object, elapsed: Date().timeIntervalSince(started))
+            switch verdict {
+            case .ready(let object):
+                return Outcome(object: object, elapsed: Date().timeIntervalSince(started))
+            case .failed(let message):
+                throw ReconciliationFailed(kind: kind, name: qualifiedName, message: message)
+            case .deleted:
+                throw CommandError("\(kind) \(qualifiedName) was deleted while waiting for it")
+            }
         } catch is KubeTimeoutError {
             let seen = lastMessage.value.map { "; last status: \($0)" } ?? ""
             throw CommandError("timed out after \(Self.format(Date().timeIntervalSince(started))) waiting for \(kind) \(qualifiedName) to become ready\(seen)")
