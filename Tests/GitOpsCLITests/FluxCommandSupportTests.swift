@@ -115,11 +115,6 @@ enum FluxFixtures {
         try #require(result.code == 0, "\(result.stderr)")
         return try JSONValue(parsing: result.stdout)
     }
-
-    /// API requests the server saw (discovery included).
-    static func apiRequests(_ server: KubeTestServer) throws -> [KubeTestServer.RecordedRequest] {
-        try server.requests()
-    }
 }
 
 /// One fresh server per test that asserts on the request log or injects faults.

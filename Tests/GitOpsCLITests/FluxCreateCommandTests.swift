@@ -254,6 +254,14 @@ import TestSupport
             #expect(patch.body?.contains("\"apiVersion\":\"source.toolkit.fluxcd.io/v1beta2\"") == true)
             let get = await runFlux(["get", "sources", "oci", "-o", "name"], server: server)
             #expect(get.stdout == "ocirepository.source.toolkit.fluxcd.io/podinfo\n")
+
+            // bootstrap asks discovery per group: OCIRepository in v1beta2, Kustomization in v1.
+            try server.clearRequests()
+            let bootstrap = await runFlux(["bootstrap", "oci", "app", "--url", Self.url, "--tag", "1.0.0", "--wait=false"], server: server)
+            #expect(bootstrap.code == 0, "\(bootstrap.stderr)")
+            let paths = try server.requests().filter { $0.method == "PATCH" }.map(\.path)
+            #expect(paths == ["/apis/source.toolkit.fluxcd.io/v1beta2/namespaces/flux-system/ocirepositories/app",
+                              "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/app"])
         }
     }
 
