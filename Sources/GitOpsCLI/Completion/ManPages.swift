@@ -202,9 +202,19 @@ enum ManPages {
         "\"" + escape(text).replacingOccurrences(of: "\"", with: "\\(dq") + "\""
     }
 
-    /// Text safe inside a roff line: backslashes and dashes escaped.
+    /// Text safe inside a roff line: backslashes and dashes escaped, anything beyond ASCII as a `\[uXXXX]` glyph.
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\e").replacingOccurrences(of: "-", with: "\\-")
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": escaped += "\\e"
+            case "-": escaped += "\\-"
+            case _ where scalar.value > 0x7E:
+                escaped += "\\[u" + String(format: "%04X", scalar.value) + "]"
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
     }
 }
 
@@ -227,14 +237,23 @@ private struct Roff {
 
     /// A paragraph: indented lines keep their layout, the rest is filled.
     mutating func block(_ lines: [String]) {
-        if lines.allSatisfy({ $0.hasPrefix(" ") }) {
-            line(".RS 4")
-            line(".nf")
-            for raw in lines { literal(raw) }
-            line(".fi")
-            line(".RE")
-        } else {
-            text(lines.joined(separator: "\n"))
+        var index = 0
+        while index < lines.count {
+            let indented = lines[index].hasPrefix(" ")
+            var end = index
+            while end < lines.count, lines[end].hasPrefix(" ") == indented { end += 1 }
+            let run = lines[index..<end]
+            if indented {
+                let indent = run.map { $0.prefix(while: { $0 == " " }).count }.min() ?? 0
+                line(".RS 4")
+                line(".nf")
+                for raw in run { literal(String(raw.dropFirst(indent))) }
+                line(".fi")
+                line(".RE")
+            } else {
+                text(run.joined(separator: "\n"))
+            }
+            index = end
         }
     }
 
