@@ -5,7 +5,7 @@ PREFIX ?= /usr/local
 APT_PACKAGES := libcurl4-openssl-dev libyaml-dev libssl-dev zlib1g-dev libdeflate-dev docker-registry skopeo time
 PY_MODULES := jsonschema yaml cryptography
 
-.PHONY: deps build test demo bench release install clean man completions stage
+.PHONY: deps build test demo bench release install clean man completions stage manifest
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -72,9 +72,16 @@ release:
 	cd $(DIST)/stage && tar --sort=name --owner=0 --group=0 --numeric-owner --mtime='@0' -cf - \
 	  kubectl-gitops LICENSE completions man | gzip -n -9 > ../$(notdir $(ARCHIVE))
 	sha=$$(sha256sum $(ARCHIVE) | cut -d' ' -f1); \
-	awk -v arch=$(ARCH) -v sha=$$sha '/^ *arch: /{current=$$2} /^ *sha256: / && current==arch {sub(/sha256: .*/, "sha256: " sha)} {print}' \
-	  plugin.yaml > $(DIST)/plugin.yaml; \
+	$(MAKE) --no-print-directory manifest SHA256=$$sha ARCH=$(ARCH) MANIFEST_OUT=$(DIST)/plugin.yaml; \
 	echo "$(ARCHIVE) sha256 $$sha; manifest with it: $(DIST)/plugin.yaml"
+
+# plugin.yaml with SHA256 filled in for the linux/ARCH platform, written to MANIFEST_OUT (used by release and tests).
+MANIFEST_OUT ?= $(DIST)/plugin.yaml
+manifest:
+	@echo "$(SHA256)" | grep -Eq '^[a-f0-9]{64}$$' || { echo "manifest: set SHA256 to the archive's lowercase sha256" >&2; exit 2; }
+	@mkdir -p "$(dir $(MANIFEST_OUT))"
+	@awk -v arch=$(ARCH) -v sha=$(SHA256) '/^ *arch: /{current=$$2} /^ *sha256: / && current==arch {sub(/sha256: .*/, "sha256: \"" sha "\"")} {print}' \
+	  plugin.yaml > "$(MANIFEST_OUT)"
 
 # make install PREFIX=~/.local  (BINARY=… installs an existing build instead of building a release binary)
 install:

