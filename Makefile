@@ -100,3 +100,8 @@ install:
 
 clean:
 	rm -rf .build
+
+# Benchmarks (not part of `make test`): figures as ratios against baselines measured in the same run.
+bench: deps
+	$(SWIFT) build -c release --static-swift-stdlib
+	python3 bench/bench.py $(BENCH_ARGS)

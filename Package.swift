@@ -18,24 +18,25 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CDeflate", providers: [.apt(["libdeflate-dev"])]),
 
+        .target(name: "JSON", dependencies: ["Yams"]),
         .target(name: "HTTPTransport", dependencies: ["CCurl"]),
-        .target(name: "KubeConfig", dependencies: ["HTTPTransport", "Yams"]),
-        .target(name: "KubeClient", dependencies: ["HTTPTransport", "KubeConfig"]),
-        .target(name: "Flux", dependencies: ["KubeClient", "Yams"]),
+        .target(name: "KubeConfig", dependencies: ["HTTPTransport", "JSON", "Yams"]),
+        .target(name: "KubeClient", dependencies: ["HTTPTransport", "KubeConfig", "JSON"]),
+        .target(name: "Flux", dependencies: ["KubeClient", "JSON", "Yams"]),
         .target(name: "OCI", dependencies: ["HTTPTransport", "CCrypto", "CZlib", "CDeflate"]),
         .target(name: "GitOpsCLI", dependencies: [
-            "HTTPTransport", "KubeConfig", "KubeClient", "Flux", "OCI", "Yams",
+            "HTTPTransport", "JSON", "KubeConfig", "KubeClient", "Flux", "OCI", "Yams",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "kubectl-gitops", dependencies: ["GitOpsCLI"]),
 
         .target(name: "TestSupport", dependencies: ["HTTPTransport", "Yams"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"]),
-        .testTarget(name: "KubeConfigTests", dependencies: ["KubeConfig", "TestSupport"]),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeConfig", "HTTPTransport", "TestSupport"]),
-        .testTarget(name: "FluxTests", dependencies: ["Flux", "KubeClient", "TestSupport", "Yams"]),
+        .testTarget(name: "KubeConfigTests", dependencies: ["KubeConfig", "JSON", "TestSupport"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeConfig", "HTTPTransport", "JSON", "TestSupport"]),
+        .testTarget(name: "FluxTests", dependencies: ["Flux", "KubeClient", "JSON", "TestSupport", "Yams"]),
         .testTarget(name: "OCITests", dependencies: ["OCI", "HTTPTransport", "TestSupport"]),
-        .testTarget(name: "GitOpsCLITests", dependencies: ["GitOpsCLI", "TestSupport", "Yams"]),
+        .testTarget(name: "GitOpsCLITests", dependencies: ["GitOpsCLI", "JSON", "TestSupport", "Yams"]),
     ],
     swiftLanguageModes: [.v5]
 )

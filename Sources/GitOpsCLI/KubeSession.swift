@@ -1,36 +1,57 @@
 import Foundation
 import HTTPTransport
 import KubeClient
+import KubeConfig
 
 /// A resolved connection to one cluster: the client plus what `check` and messages need to say about it.
 struct KubeSession: Sendable {
     var client: KubeAPIClient
     var discovery: APIDiscovery
-    var namespace: String
-    var contextName: String?
-    var userName: String?
-    var authDescription: String
-    var server: URL
+    var config: ClientConfig
 
-    /// Resolves kubeconfig and flags the way kubectl does. (Interim: --server and --token only.)
+    var namespace: String { config.namespace }
+    var server: URL { config.server }
+
+    /// Resolves kubeconfig and flags exactly as kubectl does.
     static func make(options: KubeOptions, context: CommandContext) throws -> KubeSession {
-        guard let serverText = options.server, let server = URL(string: serverText) else {
-            throw CommandError("no server: pass --server until kubeconfig loading lands")
-        }
-        var transportOptions = TransportOptions(userAgent: KubectlGitOpsVersion.userAgent, verbosity: options.verbosity)
-        transportOptions.insecureSkipTLSVerify = options.insecureSkipTLSVerify ?? false
-        let credentials: (any KubeCredentialSource)? = options.token.map { StaticCredential(credential: .bearer($0)) }
-        let endpoint = KubeEndpoint(server: server, transportOptions: transportOptions, credentials: credentials)
+        let environment = KubeEnvironment(variables: context.environment, workingDirectory: context.workingDirectory,
+                                          stdinIsTerminal: context.stdinIsTerminal)
+        var config = try KubeConfigLoader(environment: environment).clientConfig(flags: options.flags)
+        config.transportOptions.userAgent = KubectlGitOpsVersion.userAgent
+        config.transportOptions.verbosity = options.verbosity
         let console = context.console
-        let client = KubeAPIClient(endpoint: endpoint, transportFactory: context.transportFactory,
+        if options.verbosity > 0 {
+            config.transportOptions.log = { console.note($0) }
+        }
+        let client = KubeAPIClient(endpoint: KubeEndpoint(config), transportFactory: context.transportFactory,
                                    onWarning: { console.note("Warning: \($0)") })
-        return KubeSession(client: client, discovery: APIDiscovery(client: client), namespace: options.namespace ?? "flux-system",
-                           contextName: nil, userName: nil, authDescription: options.token == nil ? "none" : "bearer token", server: server)
+        return KubeSession(client: client, discovery: APIDiscovery(client: client), config: config)
     }
 }
 
-struct StaticCredential: KubeCredentialSource {
-    var credential: KubeCredential
-    func credential() async throws -> KubeCredential { credential }
-    func invalidate() async {}
+extension KubeOptions {
+    /// The kubeconfig loader's view of kubectl's flags.
+    var flags: KubeFlags {
+        var flags = KubeFlags()
+        flags.kubeconfig = kubeconfig
+        flags.context = context
+        flags.cluster = cluster
+        flags.user = user
+        flags.namespace = namespace
+        flags.server = server
+        flags.token = token
+        flags.certificateAuthority = certificateAuthority
+        flags.clientCertificate = clientCertificate
+        flags.clientKey = clientKey
+        flags.insecureSkipTLSVerify = insecureSkipTLSVerify
+        flags.tlsServerName = tlsServerName
+        flags.requestTimeout = requestTimeout
+        flags.impersonate = impersonateUser
+        flags.impersonateGroups = impersonateGroups
+        flags.impersonateUID = impersonateUID
+        flags.username = username
+        flags.password = password
+        flags.disableCompression = disableCompression
+        return flags
+    }
 }

@@ -199,11 +199,15 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     /// Scheme, host and port only: never a path with tokens or credentials.
     public var server: String
     public var message: String
+    /// The connection broke before an answer arrived (reset, empty reply, send/receive failure), so an idempotent
+    /// request may be sent again. Refused connections and timeouts are recognised by `kind` alone.
+    public var isConnectionLevel: Bool
 
-    public init(kind: Kind, server: String, message: String) {
+    public init(kind: Kind, server: String, message: String, isConnectionLevel: Bool = false) {
         self.kind = kind
         self.server = server
         self.message = message
+        self.isConnectionLevel = isConnectionLevel
     }
 
     public var description: String { "\(server): \(message)" }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Where a kind lives in the API: group, version, plural, scope.
 public struct APIResource: Sendable, Hashable, CustomStringConvertible {

@@ -1,5 +1,7 @@
 import Foundation
 import HTTPTransport
+import JSON
+import KubeConfig
 
 /// What the API client needs to reach one API server; built from kubeconfig by the CLI.
 public struct KubeEndpoint: Sendable {
@@ -7,13 +9,19 @@ public struct KubeEndpoint: Sendable {
     public var transportOptions: TransportOptions
     /// Impersonation and other fixed headers.
     public var headers: HTTPHeaders
-    public var credentials: (any KubeCredentialSource)?
+    public var credentials: (any CredentialProvider)?
 
-    public init(server: URL, transportOptions: TransportOptions = TransportOptions(), headers: HTTPHeaders = [:], credentials: (any KubeCredentialSource)? = nil) {
+    public init(server: URL, transportOptions: TransportOptions = TransportOptions(), headers: HTTPHeaders = [:], credentials: (any CredentialProvider)? = nil) {
         self.server = server
         self.transportOptions = transportOptions
         self.headers = headers
         self.credentials = credentials
+    }
+
+    /// The endpoint kubeconfig resolution describes.
+    public init(_ config: ClientConfig) {
+        self.init(server: config.server, transportOptions: config.transportOptions, headers: config.impersonationHeaders,
+                  credentials: config.credentials)
     }
 
     /// `host:port` as kubectl names a server in connection errors.
@@ -22,19 +30,6 @@ public struct KubeEndpoint: Sendable {
         if let port = server.port { return "\(host):\(port)" }
         return host
     }
-}
-
-public enum KubeCredential: Sendable, Equatable {
-    case none
-    case bearer(String)
-    case basic(username: String, password: String)
-    case clientCertificate(certificatePEM: Data, keyPEM: Data)
-}
-
-/// Supplies credentials per request; `invalidate` after a 401 makes the next call fetch fresh ones (exec plugins).
-public protocol KubeCredentialSource: Sendable {
-    func credential() async throws -> KubeCredential
-    func invalidate() async
 }
 
 /// Kubernetes REST client: paths, verbs, Status errors, warnings, auth with one re-try after a 401.
@@ -143,7 +138,7 @@ public final class KubeAPIClient: @unchecked Sendable {
         query.insert(URLQueryItem(name: "watch", value: "1"), at: 0)
         let request = try await authorized(method: "GET", path: resource.path(namespace: namespace), query: query, body: nil, contentType: nil)
         var response = try await streamRequest(request.request, transport: request.transport)
-        if response.status == 401, await retryAfterUnauthorized() {
+        if response.status == 401, retryAfterUnauthorized(rejected: request.credential) {
             let retry = try await authorized(method: "GET", path: resource.path(namespace: namespace), query: query, body: nil, contentType: nil)
             response = try await streamRequest(retry.request, transport: retry.transport)
         }
@@ -182,7 +177,7 @@ public final class KubeAPIClient: @unchecked Sendable {
     private func json(method: String, path: String, query: [URLQueryItem] = [], body: Data? = nil, contentType: String? = nil) async throws -> JSONValue {
         let response = try await send(method: method, path: path, query: query, body: body, contentType: contentType)
         guard (200..<300).contains(response.status) else { throw KubeAPIError(response: response) }
-        if response.body.isEmpty { return .object([:]) }
+        if response.body.isEmpty { return .object([]) }
         do {
             return try JSONValue(parsing: response.body)
         } catch {
@@ -193,7 +188,7 @@ public final class KubeAPIClient: @unchecked Sendable {
     public func send(method: String, path: String, query: [URLQueryItem] = [], body: Data? = nil, contentType: String? = nil) async throws -> HTTPResponse {
         let first = try await authorized(method: method, path: path, query: query, body: body, contentType: contentType)
         var response = try await perform(first.request, transport: first.transport)
-        if response.status == 401, await retryAfterUnauthorized() {
+        if response.status == 401, retryAfterUnauthorized(rejected: first.credential) {
             let retry = try await authorized(method: method, path: path, query: query, body: body, contentType: contentType)
             response = try await perform(retry.request, transport: retry.transport)
         }
@@ -201,9 +196,10 @@ public final class KubeAPIClient: @unchecked Sendable {
         return response
     }
 
-    private func retryAfterUnauthorized() async -> Bool {
-        guard let credentials = endpoint.credentials else { return false }
-        await credentials.invalidate()
+    /// Forgets the rejected credential (an exec plugin then runs again) and says whether a retry makes sense.
+    private func retryAfterUnauthorized(rejected: Credential?) -> Bool {
+        guard let credentials = endpoint.credentials, let rejected, rejected != .none else { return false }
+        credentials.invalidate(rejected)
         return true
     }
 
@@ -223,7 +219,7 @@ public final class KubeAPIClient: @unchecked Sendable {
         }
     }
 
-    private func authorized(method: String, path: String, query: [URLQueryItem], body: Data?, contentType: String?) async throws -> (request: HTTPRequest, transport: any HTTPTransport) {
+    private func authorized(method: String, path: String, query: [URLQueryItem], body: Data?, contentType: String?) async throws -> (request: HTTPRequest, transport: any HTTPTransport, credential: Credential?) {
         var components = URLComponents(url: endpoint.server, resolvingAgainstBaseURL: false)!
         let basePath = components.percentEncodedPath.hasSuffix("/") ? String(components.percentEncodedPath.dropLast()) : components.percentEncodedPath
         components.percentEncodedPath = basePath + path
@@ -238,19 +234,19 @@ public final class KubeAPIClient: @unchecked Sendable {
         var options = endpoint.transportOptions
         // Credentials only travel over TLS, as client-go does.
         let secure = endpoint.server.scheme?.lowercased() == "https"
+        var used: Credential?
         if secure, let source = endpoint.credentials {
-            switch try await source.credential() {
-            case .none: break
-            case .bearer(let token): headers["Authorization"] = "Bearer \(token)"
-            case .basic(let username, let password):
-                headers["Authorization"] = "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
-            case .clientCertificate(let certificate, let key):
+            let credential = try await source.credential()
+            used = credential
+            if let authorization = credential.authorizationHeaderValue {
+                headers["Authorization"] = authorization
+            } else if case .clientCertificate(let certificate, let key) = credential {
                 options.clientCertificatePEM = certificate
                 options.clientKeyPEM = key
             }
         }
         let request = HTTPRequest(method: method, url: components.url!, headers: headers, body: body.map { .bytes($0) } ?? .empty)
-        return (request, transport(for: options))
+        return (request, transport(for: options), used)
     }
 
     private func transport(for options: TransportOptions) -> any HTTPTransport {

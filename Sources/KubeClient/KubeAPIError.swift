@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTransport
+import JSON
 
 /// A `meta/v1 Status` as the API server sends it with every error.
 public struct KubeStatus: Sendable, Equatable {

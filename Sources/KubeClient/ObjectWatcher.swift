@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// What a watcher saw of the object: its latest state, or that it is gone.
 public enum ObservedObject: Sendable {

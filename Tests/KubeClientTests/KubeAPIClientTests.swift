@@ -1,5 +1,7 @@
 import Foundation
 import HTTPTransport
+import JSON
+import KubeConfig
 import Testing
 import TestSupport
 
@@ -22,7 +24,7 @@ private func recordedResponse(_ name: String) throws -> HTTPResponse {
     return HTTPResponse(status: response["status"] as! Int, headers: headers, body: body)
 }
 
-private func makeClient(server: String = "https://127.0.0.1:6443", credentials: (any KubeCredentialSource)? = nil,
+private func makeClient(server: String = "https://127.0.0.1:6443", credentials: (any CredentialProvider)? = nil,
                         onWarning: @escaping @Sendable (String) -> Void = { _ in },
                         handler: @escaping @Sendable (HTTPRequest, Int) -> ScriptedTransport.Answer) -> (KubeAPIClient, ScriptedTransport) {
     let transport = ScriptedTransport(handler: handler)
@@ -31,18 +33,25 @@ private func makeClient(server: String = "https://127.0.0.1:6443", credentials: 
     return (client, transport)
 }
 
-actor CountingCredential: KubeCredentialSource {
-    private(set) var generation = 0
-    private(set) var invalidations = 0
+/// A token that changes each time it is invalidated, like an exec plugin's.
+final class CountingCredential: CredentialProvider, @unchecked Sendable {
+    private let lock = NSLock()
+    private var generation = 0
+    private var invalidationCount = 0
+    let authDescription = "counting test token"
 
-    func credential() async throws -> KubeCredential {
-        .bearer("token-\(generation)")
+    func credential() async throws -> Credential {
+        lock.withLock { .bearerToken("token-\(generation)") }
     }
 
-    func invalidate() async {
-        generation += 1
-        invalidations += 1
+    func invalidate(_ rejected: Credential?) {
+        lock.withLock {
+            generation += 1
+            invalidationCount += 1
+        }
     }
+
+    var invalidations: Int { lock.withLock { invalidationCount } }
 }
 
 /// Collects warning lines from the client's callback.
@@ -161,7 +170,7 @@ final class WarningCollector: @unchecked Sendable {
         let version = try await client.getPath("/version")
         #expect(version["gitVersion"]?.stringValue == "v1.28.7")
         #expect(transport.requests.map { $0.headers["Authorization"] } == ["Bearer token-0", "Bearer token-1"])
-        #expect(await credential.invalidations == 1)
+        #expect(credential.invalidations == 1)
     }
 
     @Test func secondUnauthorizedIsNotRetriedAgain() async throws {
@@ -174,7 +183,7 @@ final class WarningCollector: @unchecked Sendable {
     }
 
     @Test func credentialsNeverTravelOverPlainHTTP() async throws {
-        let (client, transport) = makeClient(server: "http://127.0.0.1:8080", credentials: StaticCredentialForTest()) { _, _ in
+        let (client, transport) = makeClient(server: "http://127.0.0.1:8080", credentials: secretToken) { _, _ in
             .response(.json(200, ["gitVersion": "v1"]))
         }
         _ = try await client.getPath("/version")
@@ -225,7 +234,4 @@ final class WarningCollector: @unchecked Sendable {
     }
 }
 
-struct StaticCredentialForTest: KubeCredentialSource {
-    func credential() async throws -> KubeCredential { .bearer("secret") }
-    func invalidate() async {}
-}
+let secretToken = StaticCredentialProvider(.bearerToken("secret"), description: "bearer token")

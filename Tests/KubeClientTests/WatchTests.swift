@@ -1,7 +1,8 @@
 import Foundation
 import HTTPTransport
-import Testing
+import JSON
 import TestSupport
+import Testing
 
 @testable import KubeClient
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSON
 import KubeClient
 
 struct CheckCommand: ContextCommand {
@@ -23,9 +24,10 @@ struct CheckCommand: ContextCommand {
         let console = context.console
         let session = try KubeSession.make(options: kube, context: context)
         console.action("checking the connection to the cluster")
-        console.note("  context:        \(session.contextName ?? "(none)")")
+        let config = session.config
+        console.note("  context:        \(config.isInCluster ? "(in-cluster)" : config.contextName.isEmpty ? "(none)" : config.contextName)")
         console.note("  server:         \(session.server.absoluteString)")
-        console.note("  user:           \(session.userName.map { "\($0) " } ?? "")(\(session.authDescription))")
+        console.note("  user:           \(config.userName.isEmpty ? "" : config.userName + " ")(\(config.authDescription))")
         console.note("  namespace:      \(session.namespace)")
         let version = try await session.client.getPath("/version")
         console.success("Kubernetes \(version["gitVersion"]?.stringValue ?? "(unknown version)")")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HTTPTransport
+import JSON
 import KubeClient
 
 struct VersionCommand: ContextCommand {

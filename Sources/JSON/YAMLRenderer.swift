@@ -16,10 +16,9 @@ public enum YAMLRenderer {
         return out
     }
 
-    private static func writeObject(_ fields: [String: JSONValue], indent: Int, into out: inout String) {
+    private static func writeObject(_ fields: [(key: String, value: JSONValue)], indent: Int, into out: inout String) {
         let pad = String(repeating: " ", count: indent)
-        for key in fields.keys.sorted() {
-            let value = fields[key]!
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
             out += pad + quoteIfNeeded(key) + ":"
             switch value {
             case .object(let child) where !child.isEmpty:
@@ -58,7 +57,8 @@ public enum YAMLRenderer {
         switch value {
         case .null: return "null"
         case .bool(let flag): return flag ? "true" : "false"
-        case .number(let number): return JSONValue.format(number: number)
+        case .integer(let number): return String(number)
+        case .double(let number): return JSONValue.formatDouble(number)
         case .string(let text): return string(text, indent: indent)
         case .object: return "{}"
         case .array: return "[]"
@@ -84,9 +84,7 @@ public enum YAMLRenderer {
     /// YAML syntax characters forbid plain style (go-yaml's choice).
     static func quoteIfNeeded(_ text: String) -> String {
         if text.isEmpty || resolvesToNonString(text) {
-            var out = ""
-            JSONValue.quote(text, into: &out)
-            return out.replacingOccurrences(of: "\\u003c", with: "<").replacingOccurrences(of: "\\u003e", with: ">").replacingOccurrences(of: "\\u0026", with: "&")
+            return JSONValue.quote(text).replacingOccurrences(of: "\\u003c", with: "<").replacingOccurrences(of: "\\u003e", with: ">").replacingOccurrences(of: "\\u0026", with: "&")
         }
         if plainAllowed(text) { return text }
         return "'" + text.replacingOccurrences(of: "'", with: "''") + "'"

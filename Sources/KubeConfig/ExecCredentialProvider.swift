@@ -1,0 +1,242 @@
+import Foundation
+import JSON
+
+/// Runs a client-go credential plugin (`users[].user.exec`, ExecCredential v1 / v1beta1) and caches its answer
+/// in memory until `expirationTimestamp` (without one, for the life of the process), like client-go.
+public final class ExecCredentialProvider: CredentialProvider, @unchecked Sendable {
+    static let reservedExtensionName = "client.authentication.k8s.io/exec"
+    static let supportedVersions = ["client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"]
+
+    /// The exec stanza, with a command containing '/' already absolute.
+    public let config: ExecConfig
+    /// `spec.cluster` of KUBERNETES_EXEC_INFO; nil unless `provideClusterInfo`.
+    let clusterInfo: JSONValue?
+    let environment: KubeEnvironment
+    public var authDescription: String { "exec plugin \(config.command.split(separator: "/").last.map(String.init) ?? config.command)" }
+
+    private struct Cached {
+        var credential: Credential
+        var expiry: Date?
+    }
+    private struct State {
+        var cached: Cached?
+        var inFlight: Task<Cached, Error>?
+    }
+    private let state = Locked(State())
+
+    public init(config: ExecConfig, clusterInfo: JSONValue?, environment: KubeEnvironment) {
+        self.config = config
+        self.clusterInfo = clusterInfo
+        self.environment = environment
+    }
+
+    /// One provider per distinct exec config and cluster in this process, as client-go caches, so building a
+    /// client twice does not run the plugin twice.
+    public static func shared(config: ExecConfig, clusterInfo: JSONValue?, environment: KubeEnvironment) -> ExecCredentialProvider {
+        var keyConfig = config
+        keyConfig.raw = .null
+        let key = "\(keyConfig)|\(clusterInfo?.compactString ?? "")"
+        return registry.withLock { registry in
+            if let existing = registry[key] { return existing }
+            let provider = ExecCredentialProvider(config: config, clusterInfo: clusterInfo, environment: environment)
+            registry[key] = provider
+            return provider
+        }
+    }
+
+    private static let registry = Locked<[String: ExecCredentialProvider]>([:])
+
+    public func credential() async throws -> Credential {
+        let now = environment.now()
+        enum Next { case ready(Credential), wait(Task<Cached, Error>) }
+        let next: Next = state.withLock { state in
+            if let cached = state.cached, cached.expiry.map({ $0 > now }) ?? true { return .ready(cached.credential) }
+            if let running = state.inFlight { return .wait(running) }
+            let task = Task { try await self.runPlugin() }
+            state.inFlight = task
+            return .wait(task)
+        }
+        switch next {
+        case let .ready(credential):
+            return credential
+        case let .wait(task):
+            do {
+                let result = try await task.value
+                state.withLock { state in
+                    state.cached = result
+                    state.inFlight = nil
+                }
+                return result.credential
+            } catch {
+                state.withLock { $0.inFlight = nil }
+                throw error
+            }
+        }
+    }
+
+    public func invalidate(_ rejected: Credential?) {
+        state.withLock { state in
+            guard let cached = state.cached else { return }
+            if rejected == nil || rejected == cached.credential { state.cached = nil }
+        }
+    }
+
+    // MARK: Running the plugin
+
+    private func failure(_ message: String) -> KubeConfigError {
+        KubeConfigError(.credentials, "getting credentials: \(message)")
+    }
+
+    /// The executable to start: a path as configured, else the first match on PATH.
+    func executablePath() throws -> String {
+        let command = config.command
+        if command.contains("/") {
+            if environment.fileSystem.isExecutableFile(command) { return command }
+        } else {
+            let searchPath = environment.variables["PATH"] ?? ""
+            for directory in searchPath.split(separator: ":", omittingEmptySubsequences: false) {
+                let candidate = (directory.isEmpty ? environment.workingDirectory : String(directory)) + "/" + command
+                if environment.fileSystem.isExecutableFile(candidate) { return candidate }
+            }
+        }
+        var message = "exec: executable \(command) not found\n\n"
+            + "It looks like you are trying to use a client-go credential plugin that is not installed.\n\n"
+            + "To learn more about this feature, consult the documentation available at:\n"
+            + "      https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins"
+        if !config.installHint.isEmpty { message += "\n\n" + config.installHint }
+        throw failure(message)
+    }
+
+    /// Whether the plugin may talk to the user; `Always` without a terminal is an error.
+    func isInteractive() throws -> Bool {
+        let mode = config.interactiveMode.isEmpty ? "IfAvailable" : config.interactiveMode
+        switch mode {
+        case "Never": return false
+        case "Always":
+            guard environment.stdinIsTerminal else {
+                throw failure("exec plugin cannot support interactive mode: standard input is not a terminal")
+            }
+            return true
+        default: return environment.stdinIsTerminal
+        }
+    }
+
+    /// The KUBERNETES_EXEC_INFO value.
+    func execInfo(interactive: Bool) -> JSONValue {
+        var spec: [(key: String, value: JSONValue)] = []
+        if let clusterInfo { spec.append(("cluster", clusterInfo)) }
+        spec.append(("interactive", .bool(interactive)))
+        return .object([("kind", .string("ExecCredential")), ("apiVersion", .string(config.apiVersion)), ("spec", .object(spec))])
+    }
+
+    private func runPlugin() async throws -> Cached {
+        let executable = try executablePath()
+        let interactive = try isInteractive()
+        var variables = environment.variables
+        for variable in config.env ?? [] { variables[variable.name] = variable.value }
+        variables["KUBERNETES_EXEC_INFO"] = execInfo(interactive: interactive).compactString
+        let processVariables = variables
+
+        let (status, output) = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Int32, Data), Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try self.runProcess(executable, variables: processVariables, interactive: interactive) })
+            }
+        }
+        guard status == 0 else {
+            throw failure("exec: executable \(config.command) failed with exit code \(status)")
+        }
+        return try parse(output)
+    }
+
+    private func runProcess(_ executable: String, variables: [String: String], interactive: Bool) throws -> (Int32, Data) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = config.args ?? []
+        process.environment = variables
+        process.currentDirectoryURL = URL(fileURLWithPath: environment.workingDirectory)
+        process.standardInput = interactive ? FileHandle.standardInput : FileHandle.nullDevice
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        var stderrPipe: Pipe?
+        switch environment.pluginErrorOutput {
+        case .inherit: process.standardError = FileHandle.standardError
+        case .capture:
+            let pipe = Pipe()
+            stderrPipe = pipe
+            process.standardError = pipe
+        }
+        do {
+            try process.run()
+        } catch {
+            throw failure("exec: cannot start \(config.command): \(error.localizedDescription)")
+        }
+        // Drain both pipes at once so a chatty plugin cannot block on a full pipe.
+        let group = DispatchGroup()
+        let collected = Locked((out: Data(), err: Data()))
+        group.enter()
+        DispatchQueue.global().async {
+            let data = stdout.fileHandleForReading.readDataToEndOfFile()
+            collected.withLock { $0.out = data }
+            group.leave()
+        }
+        if let stderrPipe {
+            group.enter()
+            DispatchQueue.global().async {
+                let data = stderrPipe.fileHandleForReading.readDataToEndOfFile()
+                collected.withLock { $0.err = data }
+                group.leave()
+            }
+        }
+        process.waitUntilExit()
+        group.wait()
+        let (out, err) = collected.withLock { ($0.out, $0.err) }
+        if case let .capture(sink) = environment.pluginErrorOutput, !err.isEmpty { sink(err) }
+        return (process.terminationStatus, out)
+    }
+
+    private func parse(_ output: Data) throws -> Cached {
+        guard let document = try? JSONValue.parse(output), case .object = document else {
+            throw failure("exec: decoding stdout: the plugin did not print an ExecCredential JSON object")
+        }
+        let returnedVersion = document["apiVersion"]?.stringValue ?? ""
+        guard returnedVersion == config.apiVersion else {
+            throw failure("exec plugin is configured to use API version \(config.apiVersion), plugin returned version \(returnedVersion)")
+        }
+        guard document["kind"]?.stringValue == "ExecCredential" else {
+            throw failure("exec: decoding stdout: kind is not ExecCredential")
+        }
+        guard let status = document["status"], case .object = status else {
+            throw failure("exec plugin didn't return a status field")
+        }
+        let token = status["token"]?.stringValue ?? ""
+        let certificate = status["clientCertificateData"]?.stringValue ?? ""
+        let key = status["clientKeyData"]?.stringValue ?? ""
+        if certificate.isEmpty != key.isEmpty {
+            throw failure("exec plugin returned only one of clientCertificateData and clientKeyData; both are needed")
+        }
+        let credential: Credential
+        if !token.isEmpty {
+            credential = .bearerToken(token)
+        } else if !certificate.isEmpty {
+            credential = .clientCertificate(certificatePEM: Data(certificate.utf8), keyPEM: Data(key.utf8))
+        } else {
+            throw failure("exec plugin didn't return a token or cert/key pair")
+        }
+        var expiry: Date?
+        if let stamp = status["expirationTimestamp"]?.stringValue, !stamp.isEmpty {
+            guard let date = Self.parseTimestamp(stamp) else {
+                throw failure("exec: invalid expirationTimestamp \(stamp)")
+            }
+            expiry = date
+        }
+        return Cached(credential: credential, expiry: expiry)
+    }
+
+    static func parseTimestamp(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+}

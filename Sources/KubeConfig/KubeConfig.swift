@@ -1,1 +1,0 @@
-// Module KubeConfig: see STYLE.md for what belongs here.

@@ -1,6 +1,0 @@
-import Testing
-@testable import HTTPTransport
-
-@Test func HTTPTransportModuleLinks() {
-    #expect(Bool(true))
-}

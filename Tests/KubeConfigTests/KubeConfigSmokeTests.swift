@@ -1,6 +1,0 @@
-import Testing
-@testable import KubeConfig
-
-@Test func KubeConfigModuleLinks() {
-    #expect(Bool(true))
-}
