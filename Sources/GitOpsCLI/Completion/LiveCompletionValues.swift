@@ -1,6 +1,7 @@
 import Foundation
+import JSON
 import KubeClient
-import Yams
+import KubeConfig
 
 /// Looks values up for completion: kubeconfig names from the files (no cluster call), object names and namespaces
 /// from the API server within a hard deadline. Failures and timeouts answer nothing and print nothing.
@@ -64,46 +65,29 @@ struct LiveCompletionValues: CompletionValueProvider {
     }
 }
 
-/// Context, cluster and user names from the kubeconfig files kubectl would load, without resolving anything.
+/// Context, cluster and user names from the kubeconfig files kubectl would load and merge; nothing is resolved and
+/// no cluster is called.
 enum KubeconfigNames {
-    enum Field: String { case contexts, clusters, users }
+    enum Field { case contexts, clusters, users }
 
     static func read(_ field: Field, scope: CompletionScope, context: CommandContext) -> [CompletionCandidate] {
-        var seen: Set<String> = []
-        var candidates: [CompletionCandidate] = []
-        for path in files(scope: scope, context: context) {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-                  let document = (try? Yams.load(yaml: text)) as? [String: Any],
-                  let entries = document[field.rawValue] as? [[String: Any]] else { continue }
-            for entry in entries {
-                // The first file that names an entry wins, as in kubectl's merge.
-                guard let name = entry["name"] as? String, seen.insert(name).inserted else { continue }
-                candidates.append(CompletionCandidate(name, description: describe(field, entry)))
+        let environment = KubeEnvironment(variables: context.environment, workingDirectory: context.workingDirectory)
+        guard let config = try? KubeConfigLoader(environment: environment).load(explicitPath: scope.kube.kubeconfig) else { return [] }
+        switch field {
+        case .contexts:
+            return config.contextNames.map { name in
+                let details = config.contexts[name]
+                var parts: [String] = []
+                if let cluster = details?.cluster, !cluster.isEmpty { parts.append("cluster \(cluster)") }
+                if let namespace = details?.namespace, !namespace.isEmpty { parts.append("namespace \(namespace)") }
+                if name == config.currentContext { parts.insert("current", at: 0) }
+                return CompletionCandidate(name, description: parts.joined(separator: ", "))
             }
+        case .clusters:
+            return config.clusterNames.map { CompletionCandidate($0, description: config.clusters[$0]?.server ?? "") }
+        case .users:
+            return config.userNames.map { CompletionCandidate($0) }
         }
-        return candidates
-    }
-
-    /// `--kubeconfig`, else `KUBECONFIG` (a list), else `~/.kube/config`.
-    static func files(scope: CompletionScope, context: CommandContext) -> [String] {
-        func absolute(_ path: String) -> String {
-            if path.hasPrefix("~/"), let home = context.environment["HOME"] { return home + path.dropFirst() }
-            return path.hasPrefix("/") ? path : context.workingDirectory + "/" + path
-        }
-        if let explicit = scope.kube.kubeconfig, !explicit.isEmpty { return [absolute(explicit)] }
-        if let list = context.environment["KUBECONFIG"], !list.isEmpty {
-            return list.split(separator: ":").map { absolute(String($0)) }
-        }
-        guard let home = context.environment["HOME"] else { return [] }
-        return [home + "/.kube/config"]
-    }
-
-    private static func describe(_ field: Field, _ entry: [String: Any]) -> String {
-        guard field == .contexts, let details = entry["context"] as? [String: Any] else { return "" }
-        var parts: [String] = []
-        if let cluster = details["cluster"] as? String { parts.append("cluster \(cluster)") }
-        if let namespace = details["namespace"] as? String { parts.append("namespace \(namespace)") }
-        return parts.joined(separator: ", ")
     }
 }
 
