@@ -156,3 +156,34 @@ private func line(_ type: String, _ object: [String: Any]) -> Data {
         #expect(YAMLRenderer.render(["message": "line one\nline two"]) == "message: |-\n  line one\n  line two\n")
     }
 }
+
+@Suite struct ListAndWatchTests {
+    @Test func listsThenWatchesAndRelistsAfterExpiry() async throws {
+        let expired = try RepositoryPaths.recordedExchange("40-watch-expired.json")["events"] as! [[String: Any]]
+        var expiredLine = try JSONSerialization.data(withJSONObject: expired[1])
+        expiredLine.append(0x0A)
+        let errorLine = expiredLine
+        let transport = ScriptedTransport { request, index in
+            let isWatch = request.url.query?.contains("watch=1") == true
+            switch (index, isWatch) {
+            case (0, false):
+                return .response(.json(200, ["items": [object("a", rv: "5"), object("b", rv: "6")], "metadata": ["resourceVersion": "6"]]))
+            case (1, true):
+                return .stream(status: 200, headers: [:], chunks: [line("MODIFIED", object("a", rv: "7")), errorLine], endError: nil)
+            case (2, false):
+                // After the 410: "b" is gone, "a" unchanged since the event, "c" is new.
+                return .response(.json(200, ["items": [object("a", rv: "7"), object("c", rv: "9")], "metadata": ["resourceVersion": "9"]]))
+            default:
+                return .stream(status: 200, headers: [:], chunks: [line("DELETED", object("c", rv: "10"))], endError: nil)
+            }
+        }
+        let client = KubeAPIClient(endpoint: KubeEndpoint(server: URL(string: "https://127.0.0.1:1")!), transportFactory: { _ in transport })
+        var seen: [String] = []
+        for try await event in client.listAndWatch(ociRepositories, namespace: "flux-system") {
+            seen.append("\(event.type.rawValue) \(event.object.value(at: "metadata.name")?.stringValue ?? "?")")
+            if seen.count == 6 { break }
+        }
+        #expect(seen == ["ADDED a", "ADDED b", "MODIFIED a", "DELETED b", "ADDED c", "DELETED c"])
+        #expect(transport.requests[3].url.query?.contains("resourceVersion=9") == true)
+    }
+}
