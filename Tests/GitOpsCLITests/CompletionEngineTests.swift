@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Testing
+import TestSupport
 @testable import GitOpsCLI
 
 // A small tree in the shape of the real one, so the engine is tested on what it reads (the parser's dump),
@@ -195,4 +196,37 @@ private func complete(_ words: String..., provider: TableProvider = TableProvide
     quiet.console = third
     #expect(await CLI.run(arguments: ["__completeNoDesc", "version", "-o", ""], context: quiet) == 0)
     #expect(thirdOut.text == "json\nyaml\n:4\n")
+}
+
+private func seededServer() throws -> KubeTestServer {
+    let server = try KubeTestServer.start()
+    let repositories: [[String: Any]] = ["podinfo", "redis"].map { name in
+        ["apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "OCIRepository",
+         "metadata": ["name": name, "namespace": "flux-system"],
+         "spec": ["url": "oci://registry.example/\(name)", "interval": "1m", "ref": ["tag": "latest"]]]
+    }
+    let kustomizations: [[String: Any]] = [
+        ["apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+         "metadata": ["name": "apps", "namespace": "flux-system"],
+         "spec": ["interval": "1h", "prune": true, "sourceRef": ["kind": "OCIRepository", "name": "podinfo"]]],
+    ]
+    _ = try server.seed(objects: repositories + kustomizations)
+    return server
+}
+
+@Test func liveNamesFromTheTestAPIServer() async throws {
+    let server = try seededServer()
+    defer { server.stop() }
+    let context = CommandContext(environment: ["KUBECONFIG": server.kubeconfigPath, "HOME": NSTemporaryDirectory()],
+                                 workingDirectory: "/", console: Console.capturing().console,
+                                 transportFactory: CommandContext.live().transportFactory)
+    let engine = CompletionEngine(root: try fakeTree.get(), provider: LiveCompletionValues(context: context))
+    let repositories = await engine.complete(["get", "sources", "oci", ""])
+    #expect(repositories.values == ["podinfo", "redis"])
+    #expect(repositories.candidates.allSatisfy { $0.description.isEmpty }, "no controller ran: no Ready condition to show")
+    #expect(repositories.directive == .noFileCompletion)
+    #expect(await engine.complete(["delete", ""]).values == ["apps"])
+    #expect(await engine.complete(["push", "--source", "OCIRepository/r"]).values == ["OCIRepository/redis"])
+    #expect(await engine.complete(["get", "sources", "oci", "-n", "elsewhere", ""]).values.isEmpty)
+    #expect(await engine.complete(["get", "sources", "oci", "-n", ""]).values.contains("flux-system"))
 }

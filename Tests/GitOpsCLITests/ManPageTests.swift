@@ -94,28 +94,33 @@ func runProcess(_ executable: String, _ arguments: [String], environment: [Strin
     }
 }
 
+/// Output goes to files, not pipes: a pipe's write end can leak into a child another test spawns at the same moment,
+/// and reading to end-of-file would then wait for that unrelated process.
 private func runProcessBlocking(_ executable: String, _ arguments: [String], environment: [String: String]?,
                                 directory: URL?) throws -> ProcessResult {
+    let files = FileManager.default
+    let base = files.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
+    let outURL = base.appendingPathExtension("out"), errURL = base.appendingPathExtension("err")
+    _ = files.createFile(atPath: outURL.path, contents: nil)
+    _ = files.createFile(atPath: errURL.path, contents: nil)
+    defer {
+        try? files.removeItem(at: outURL)
+        try? files.removeItem(at: errURL)
+    }
+    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if let environment { process.environment = environment }
     if let directory { process.currentDirectoryURL = directory }
-    let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    // Read both pipes while the process runs so a full pipe cannot block it.
-    let finished = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var errData = Data()
-    Thread {
-        errData = err.fileHandleForReading.readDataToEndOfFile()
-        finished.signal()
-    }.start()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    finished.wait()
     process.waitUntilExit()
-    return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+    try out.close()
+    try err.close()
+    return ProcessResult(status: process.terminationStatus,
+                         stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                         stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
 }
