@@ -126,6 +126,11 @@ private func candidateLines(_ output: String) -> (values: [String], directive: S
         #expect(candidateLines(result.stdout).values == [expected], "kubectl __complete gitops \(words.joined(separator: " ")): \(result.stdout)")
     }
 
+    // The bash script gets the same live names through the binary.
+    let bash = try await bashReplies(plugin, ["kubectl-gitops check -n flux", "kubectl-gitops check --namespace="])
+    #expect(bash[0] == ["flux-system"])
+    #expect(bash[1].contains("flux-system") && bash[1].contains("default"), "\(bash[1])")
+
     // Latency of the plugin alone (kubectl adds its own start-up and PATH scan), debug build on a shared machine.
     var timings: [Double] = []
     for _ in 0..<5 {
@@ -151,11 +156,10 @@ private func candidateLines(_ output: String) -> (values: [String], directive: S
     #expect(elapsed >= 0.9 && elapsed < 3.0, "completion took \(elapsed) s against a server that never answers")
 }
 
-@Test func bashScriptCompletesThroughTheBinary() async throws {
-    let plugin = try PluginDirectory()
+/// Sources the bash script and calls its function the way bash does for each line (cursor at the end), returning
+/// COMPREPLY per line: a compgen-style harness without a terminal.
+private func bashReplies(_ plugin: PluginDirectory, _ lines: [String]) async throws -> [[String]] {
     let script = RepositoryPaths.packageRoot.appendingPathComponent("completions/kubectl-gitops.bash").path
-    try "apiVersion: v1\n".write(to: plugin.home.appendingPathComponent("kubeconfig.yaml"), atomically: true, encoding: .utf8)
-    // A compgen-style harness: what bash sets before calling the function, then the replies, one per line.
     let harness = """
     source "$1"; shift
     for line in "$@"; do
@@ -164,13 +168,20 @@ private func candidateLines(_ output: String) -> (values: [String], directive: S
       printf '%s\\n' "${COMPREPLY[@]}"; echo '--'
     done
     """
-    let lines = ["kubectl-gitops ver", "kubectl-gitops version -o ", "kubectl-gitops version --output=y",
-                 "kubectl-gitops completion ", "kubectl-gitops version --kubeconfig kube", "kubectl-gitops version --url "]
     let result = try await plugin.run("/bin/bash", ["--norc", "--noprofile", "-c", harness, "harness", script] + lines)
     #expect(result.status == 0, "\(result.stderr)")
     let replies = result.stdout.components(separatedBy: "--\n").map { $0.split(separator: "\n").map(String.init) }
-    #expect(replies.count == lines.count + 1)
-    guard replies.count > lines.count else { return }
+    try #require(replies.count == lines.count + 1, "bash answered: \(result.stdout)")
+    return Array(replies.prefix(lines.count))
+}
+
+@Test func bashScriptCompletesThroughTheBinary() async throws {
+    let plugin = try PluginDirectory()
+    try "apiVersion: v1\n".write(to: plugin.home.appendingPathComponent("kubeconfig.yaml"), atomically: true, encoding: .utf8)
+    let replies = try await bashReplies(plugin, [
+        "kubectl-gitops ver", "kubectl-gitops version -o ", "kubectl-gitops version --output=y",
+        "kubectl-gitops completion ", "kubectl-gitops version --kubeconfig kube", "kubectl-gitops version --request-timeout ",
+    ])
     #expect(replies[0] == ["version"])
     #expect(replies[1] == ["json", "yaml"])
     #expect(replies[2] == ["yaml"], "bash replaces only the text after `=`")
