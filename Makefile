@@ -59,8 +59,8 @@ stage:
 	rm -rf "$(STAGE)" && mkdir -p "$(STAGE)/completions" "$(STAGE)/man"
 	install -m 0755 "$(BINARY)" "$(STAGE)/kubectl-gitops"
 	install -m 0644 LICENSE "$(STAGE)/LICENSE"
-	install -m 0755 completions/kubectl_complete-gitops "$(STAGE)/completions/"
-	install -m 0644 completions/kubectl-gitops.bash completions/_kubectl-gitops completions/kubectl-gitops.fish "$(STAGE)/completions/"
+	install -m 0644 $(COMPLETION_FILES) "$(STAGE)/completions/"
+	chmod 0755 "$(STAGE)/completions/kubectl_complete-gitops"
 	install -m 0644 man/*.1 "$(STAGE)/man/"
 
 # dist/kubectl-gitops_vX.Y.Z_linux_<arch>.tar.gz plus dist/plugin.yaml: the committed plugin.yaml with this archive's

@@ -17,7 +17,7 @@ func committedScriptMatchesTheCommandOutput(shell: CompletionShell) async throws
 @Test func shellsAcceptTheScripts() async throws {
     let checks: [(String, CompletionShell)] = [("/bin/bash", .bash), ("/usr/bin/zsh", .zsh), ("/usr/bin/fish", .fish)]
     for (shellPath, shell) in checks {
-        let result = try await runProcess(shellPath, ["-n", completionsDirectory.appendingPathComponent(shell.scriptFileName).path])
+        let result = try await runExternal(shellPath, ["-n", completionsDirectory.appendingPathComponent(shell.scriptFileName).path])
         #expect(result.status == 0, "\(shellPath) -n: \(result.stderr)")
     }
 }

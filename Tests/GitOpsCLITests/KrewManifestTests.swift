@@ -117,7 +117,7 @@ private func layout(_ directory: URL) throws -> [String] {
     }
     try Data("#!/bin/sh\n".utf8).write(to: binary)
     // The same target `make release` uses to lay the archive out.
-    let made = try await runProcess("/usr/bin/make", ["-s", "stage", "STAGE=\(stage.path)", "BINARY=\(binary.path)"], directory: root)
+    let made = try await runExternal("/usr/bin/make", ["-s", "stage", "STAGE=\(stage.path)", "BINARY=\(binary.path)"], directory: root)
     #expect(made.status == 0, "make stage: \(made.stderr)")
     let files = try layout(stage)
     #expect(files.contains("LICENSE") && files.contains("kubectl-gitops") && files.contains("completions/kubectl_complete-gitops"))
@@ -142,14 +142,14 @@ private func layout(_ directory: URL) throws -> [String] {
     let out = FileManager.default.temporaryDirectory.appendingPathComponent("manifest-\(UUID().uuidString)/plugin.yaml")
     defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
     let sha = String(repeating: "ab", count: 32)
-    let made = try await runProcess("/usr/bin/make", ["-s", "manifest", "SHA256=\(sha)", "ARCH=arm64", "MANIFEST_OUT=\(out.path)"], directory: root)
+    let made = try await runExternal("/usr/bin/make", ["-s", "manifest", "SHA256=\(sha)", "ARCH=arm64", "MANIFEST_OUT=\(out.path)"], directory: root)
     #expect(made.status == 0, "make manifest: \(made.stderr)")
     let filled = try loadManifest(out)
     #expect(krewProblems(filled) == [])
     let shas = try platforms(filled).map { $0["sha256"] as? String }
     let committed = try platforms(try loadManifest()).map { $0["sha256"] as? String }
     #expect(shas == [committed[0], sha])
-    let refused = try await runProcess("/usr/bin/make", ["-s", "manifest", "SHA256=ABC", "MANIFEST_OUT=\(out.path)"], directory: root)
+    let refused = try await runExternal("/usr/bin/make", ["-s", "manifest", "SHA256=ABC", "MANIFEST_OUT=\(out.path)"], directory: root)
     #expect(refused.status != 0)
 }
 

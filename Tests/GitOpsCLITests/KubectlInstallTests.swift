@@ -12,7 +12,7 @@ import TestSupport
         try? FileManager.default.removeItem(at: binary)
     }
     try Data("#!/bin/sh\necho fake\n".utf8).write(to: binary)
-    let made = try await runProcess("/usr/bin/make", ["-s", "install", "PREFIX=\(prefix.path)", "BINARY=\(binary.path)"],
+    let made = try await runExternal("/usr/bin/make", ["-s", "install", "PREFIX=\(prefix.path)", "BINARY=\(binary.path)"],
                                     directory: RepositoryPaths.packageRoot)
     #expect(made.status == 0, "make install: \(made.stderr)")
     let expected: [(String, Bool)] = [
@@ -55,7 +55,7 @@ import TestSupport
     words=(kubectl-gitops version --kubeconfig ''); CURRENT=4; _kubectl-gitops
     """
     let environment = ["PATH": "\(directory.path):/usr/bin:/bin", "HOME": directory.path, "KUBECONFIG": directory.path + "/none"]
-    let result = try await runProcess("/usr/bin/zsh", ["-f", "-c", harness, "harness", script], environment: environment, directory: directory)
+    let result = try await runExternal("/usr/bin/zsh", ["-f", "-c", harness, "harness", script], environment: environment, directory: directory)
     #expect(result.status == 0, "\(result.stderr)")
     let parts = result.stdout.components(separatedBy: "::\n")
     #expect(parts.count == 3)

