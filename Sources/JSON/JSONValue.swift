@@ -12,33 +12,35 @@ public enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object([(key: String, value: JSONValue)])
 
+    /// Semantic equality: objects compare as maps (key order ignored), as the API server and Go see them.
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
-        switch (lhs, rhs) {
+        lhs.isEqual(to: rhs, orderMatters: false)
+    }
+
+    /// Equality that also requires the same key order (for output that must match kubectl's layout).
+    public func isIdentical(to other: JSONValue) -> Bool {
+        isEqual(to: other, orderMatters: true)
+    }
+
+    private func isEqual(to other: JSONValue, orderMatters: Bool) -> Bool {
+        switch (self, other) {
         case (.null, .null): return true
         case let (.bool(a), .bool(b)): return a == b
         case let (.integer(a), .integer(b)): return a == b
         case let (.double(a), .double(b)): return a == b
         case let (.integer(a), .double(b)), let (.double(b), .integer(a)): return Double(a) == b
         case let (.string(a), .string(b)): return a == b
-        case let (.array(a), .array(b)): return a == b
-        case let (.object(a), .object(b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-        default: return false
-        }
-    }
-
-    /// Equality that ignores the order of object keys (for payloads where order carries no meaning).
-    public func isEqualIgnoringKeyOrder(_ other: JSONValue) -> Bool {
-        switch (self, other) {
         case let (.array(a), .array(b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.isEqualIgnoringKeyOrder($1) }
+            return a.count == b.count && zip(a, b).allSatisfy { $0.isEqual(to: $1, orderMatters: orderMatters) }
         case let (.object(a), .object(b)):
             guard a.count == b.count else { return false }
-            return a.allSatisfy { entry in
-                b.first { $0.key == entry.key }.map { entry.value.isEqualIgnoringKeyOrder($0.value) } ?? false
+            if orderMatters {
+                return zip(a, b).allSatisfy { $0.key == $1.key && $0.value.isEqual(to: $1.value, orderMatters: true) }
             }
-        default:
-            return self == other
+            return a.allSatisfy { entry in
+                b.first { $0.key == entry.key }.map { entry.value.isEqual(to: $0.value, orderMatters: false) } ?? false
+            }
+        default: return false
         }
     }
 
@@ -103,8 +105,8 @@ extension JSONValue {
         case .null: output += "null"
         case let .bool(value): output += value ? "true" : "false"
         case let .integer(value): output += String(value)
-        case let .double(value): output += JSONValue.formatDouble(value)
-        case let .string(value): output += JSONValue.quote(value)
+        case let .double(value): output += GoFloat.json(value)
+        case let .string(value): output += CanonicalJSON.quoted(value)
         case let .array(items):
             if items.isEmpty { output += "[]"; return }
             output += "[\n"
@@ -118,40 +120,12 @@ extension JSONValue {
             if entries.isEmpty { output += "{}"; return }
             output += "{\n"
             for (index, entry) in entries.enumerated() {
-                output += String(repeating: indent, count: level + 1) + JSONValue.quote(entry.key) + ": "
+                output += String(repeating: indent, count: level + 1) + CanonicalJSON.quoted(entry.key) + ": "
                 entry.value.write(to: &output, level: level + 1, indent: indent)
                 output += index == entries.count - 1 ? "\n" : ",\n"
             }
             output += String(repeating: indent, count: level) + "}"
         }
-    }
-
-    public static func formatDouble(_ value: Double) -> String {
-        if value == value.rounded(), abs(value) < 1e21 { return String(Int64(value)) }
-        return String(value)
-    }
-
-    public static func quote(_ string: String) -> String {
-        var result = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "<": result += "\\u003c"
-            case ">": result += "\\u003e"
-            case "&": result += "\\u0026"
-            default:
-                if scalar.value < 0x20 {
-                    result += String(format: "\\u%04x", scalar.value)
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
     }
 }
 
@@ -168,164 +142,189 @@ extension JSONValue {
     }
 
     public static func parse(_ data: Data) throws -> JSONValue {
-        try data.withUnsafeBytes { buffer in
-            var parser = OrderedJSONParser(bytes: buffer.bindMemory(to: UInt8.self))
-            let value = try parser.parseValue()
-            parser.skipWhitespace()
-            guard parser.position == parser.bytes.count else { throw parser.fail("trailing characters after JSON value") }
-            return value
-        }
+        var parser = JSONParser(bytes: Array(data))
+        return try parser.parseDocument()
     }
 }
 
-/// Works on UTF-8 bytes: API lists of thousands of objects must parse quickly.
-private struct OrderedJSONParser {
-    let bytes: UnsafeBufferPointer<UInt8>
-    var position = 0
+/// A strict RFC 8259 parser over UTF-8 bytes that keeps object key order.
+private struct JSONParser {
+    let bytes: [UInt8]
+    var index = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>) {
-        self.bytes = bytes
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    mutating func parseDocument() throws -> JSONValue {
+        skipWhitespace()
+        let value = try parseValue(depth: 0)
+        skipWhitespace()
+        guard index == bytes.count else { throw error("unexpected data after the JSON value") }
+        return value
+    }
+
+    func error(_ message: String) -> JSONParseError {
+        JSONParseError(description: "invalid JSON at byte \(index): \(message)")
     }
 
     mutating func skipWhitespace() {
-        while position < bytes.count {
-            switch bytes[position] {
-            case 0x20, 0x0A, 0x0D, 0x09: position += 1
-            default: return
-            }
-        }
+        while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
     }
 
-    func fail(_ message: String) -> JSONParseError {
-        JSONParseError(description: "invalid JSON at offset \(position): \(message)")
-    }
-
-    mutating func expect(_ literal: StaticString) throws {
-        let count = literal.utf8CodeUnitCount
-        guard position + count <= bytes.count else { throw fail("expected \(literal)") }
-        for index in 0..<count where bytes[position + index] != literal.utf8Start[index] {
-            throw fail("expected \(literal)")
-        }
-        position += count
-    }
-
-    mutating func parseValue() throws -> JSONValue {
-        skipWhitespace()
-        guard position < bytes.count else { throw fail("unexpected end") }
-        switch bytes[position] {
+    mutating func parseValue(depth: Int) throws -> JSONValue {
+        guard depth < 512 else { throw error("nested too deeply") }
+        guard index < bytes.count else { throw error("unexpected end of input") }
+        switch bytes[index] {
         case UInt8(ascii: "{"):
-            position += 1
-            var entries: [(key: String, value: JSONValue)] = []
+            index += 1
+            var members: [(key: String, value: JSONValue)] = []
             skipWhitespace()
-            if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(entries) }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
             while true {
                 skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
                 let key = try parseString()
                 skipWhitespace()
-                try expect(":")
-                entries.append((key: key, value: try parseValue()))
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+                index += 1
                 skipWhitespace()
-                guard position < bytes.count else { throw fail("unterminated object") }
-                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-                if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(entries) }
-                throw fail("expected , or }")
+                let value = try parseValue(depth: depth + 1)
+                // A repeated key keeps its last value (Go's decoder), in the place of the first.
+                if let existing = members.firstIndex(where: { $0.key == key }) {
+                    members[existing].value = value
+                } else {
+                    members.append((key: key, value: value))
+                }
+                skipWhitespace()
+                guard index < bytes.count else { throw error("unexpected end of input") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+                throw error("expected ',' or '}'")
             }
         case UInt8(ascii: "["):
-            position += 1
-            var items: [JSONValue] = []
+            index += 1
+            var elements: [JSONValue] = []
             skipWhitespace()
-            if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
             while true {
-                items.append(try parseValue())
                 skipWhitespace()
-                guard position < bytes.count else { throw fail("unterminated array") }
-                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-                if bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
-                throw fail("expected , or ]")
+                elements.append(try parseValue(depth: depth + 1))
+                skipWhitespace()
+                guard index < bytes.count else { throw error("unexpected end of input") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+                throw error("expected ',' or ']'")
             }
-        case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expect("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expect("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expect("null"); return .null
-        default: return try parseNumber()
+        case UInt8(ascii: "\""):
+            return .string(try parseString())
+        case UInt8(ascii: "t"):
+            try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null"); return .null
+        default:
+            return try parseNumber()
         }
     }
 
-    mutating func parseString() throws -> String {
-        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw fail("expected a string") }
-        position += 1
-        let start = position
-        // Fast path: no escapes, decode the bytes in one go.
-        while position < bytes.count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-                position += 1
-                return text
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            position += 1
+    mutating func expectLiteral(_ literal: String) throws {
+        let literalBytes = Array(literal.utf8)
+        guard index + literalBytes.count <= bytes.count, Array(bytes[index..<index + literalBytes.count]) == literalBytes else {
+            throw error("unexpected token")
         }
-        var result = [UInt8](UnsafeBufferPointer(rebasing: bytes[start..<position]))
-        while position < bytes.count {
-            let byte = bytes[position]
-            position += 1
-            if byte == UInt8(ascii: "\"") { return String(decoding: result, as: UTF8.self) }
-            if byte != UInt8(ascii: "\\") { result.append(byte); continue }
-            guard position < bytes.count else { break }
-            let escape = bytes[position]
-            position += 1
-            switch escape {
-            case UInt8(ascii: "n"): result.append(0x0A)
-            case UInt8(ascii: "t"): result.append(0x09)
-            case UInt8(ascii: "r"): result.append(0x0D)
-            case UInt8(ascii: "b"): result.append(0x08)
-            case UInt8(ascii: "f"): result.append(0x0C)
-            case UInt8(ascii: "u"):
-                var code = try parseHex4()
-                if (0xD800..<0xDC00).contains(code), position + 1 < bytes.count,
-                   bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") {
-                    position += 2
-                    let low = try parseHex4()
-                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                }
-                result.append(contentsOf: Array(String(Unicode.Scalar(code) ?? "\u{FFFD}").utf8))
-            default: result.append(escape)
-            }
-        }
-        throw fail("unterminated string")
-    }
-
-    mutating func parseHex4() throws -> UInt32 {
-        guard position + 4 <= bytes.count,
-              let code = UInt32(String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<position + 4]), as: UTF8.self), radix: 16)
-        else { throw fail("bad \\u escape") }
-        position += 4
-        return code
+        index += literalBytes.count
     }
 
     mutating func parseNumber() throws -> JSONValue {
-        let start = position
-        while position < bytes.count {
-            switch bytes[position] {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"):
-                position += 1
-            default:
-                break
-            }
-            if position < bytes.count, !Self.isNumberByte(bytes[position]) { break }
+        let start = index
+        func digits() -> Int {
+            let digitStart = index
+            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
+            return index - digitStart
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-        if let integer = Int64(text) { return .integer(integer) }
-        if !text.isEmpty, let double = Double(text) { return .double(double) }
-        throw fail("bad number \(text)")
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        let integerStart = index
+        let integerDigits = digits()
+        guard integerDigits > 0 else { throw error("unexpected token") }
+        guard integerDigits == 1 || bytes[integerStart] != UInt8(ascii: "0") else { throw error("leading zero in number") }
+        var isInteger = true
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            isInteger = false
+            guard digits() > 0 else { throw error("expected digits after '.'") }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            isInteger = false
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard digits() > 0 else { throw error("expected digits in exponent") }
+        }
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        if isInteger, let value = Int64(text) { return .integer(value) }
+        guard let value = Double(text) else { throw error("invalid number") }
+        return .double(value)
     }
 
-    static func isNumberByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): return true
-        default: return false
+    mutating func parseString() throws -> String {
+        index += 1  // opening quote
+        var scalars = String.UnicodeScalarView()
+        var runStart = index
+        func flushRun(_ end: Int) throws {
+            guard runStart < end else { return }
+            guard let text = String(validating: bytes[runStart..<end], as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+            scalars.append(contentsOf: text.unicodeScalars)
         }
+        while true {
+            guard index < bytes.count else { throw error("unterminated string") }
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                try flushRun(index)
+                index += 1
+                return String(scalars)
+            }
+            if byte < 0x20 { throw error("control character in string") }
+            if byte != UInt8(ascii: "\\") { index += 1; continue }
+            try flushRun(index)
+            index += 1
+            guard index < bytes.count else { throw error("unterminated escape") }
+            let escape = bytes[index]
+            index += 1
+            switch escape {
+            case UInt8(ascii: "\""): scalars.append("\"")
+            case UInt8(ascii: "\\"): scalars.append("\\")
+            case UInt8(ascii: "/"): scalars.append("/")
+            case UInt8(ascii: "b"): scalars.append("\u{08}")
+            case UInt8(ascii: "f"): scalars.append("\u{0C}")
+            case UInt8(ascii: "n"): scalars.append("\n")
+            case UInt8(ascii: "r"): scalars.append("\r")
+            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "u"):
+                var code = try parseHex4()
+                if (0xD800...0xDBFF).contains(code), index + 1 < bytes.count,
+                   bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                    let saved = index
+                    index += 2
+                    let low = try parseHex4()
+                    if (0xDC00...0xDFFF).contains(low) {
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        index = saved
+                    }
+                }
+                scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+            default:
+                throw error("invalid escape")
+            }
+            runStart = index
+        }
+    }
+
+    mutating func parseHex4() throws -> UInt32 {
+        guard index + 4 <= bytes.count, let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else {
+            throw error("invalid \\u escape")
+        }
+        index += 4
+        return value
     }
 }
 
@@ -355,7 +354,7 @@ extension JSONValue {
                 case let .string(text): keyText = text
                 case let .bool(flag): keyText = flag ? "true" : "false"
                 case let .integer(number): keyText = String(number)
-                case let .double(number): keyText = JSONValue.formatDouble(number)
+                case let .double(number): keyText = GoFloat.json(number)
                 case .null: keyText = "null"
                 default: keyText = key.scalar?.string ?? ""
                 }

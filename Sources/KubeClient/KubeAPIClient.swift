@@ -94,7 +94,7 @@ public final class KubeAPIClient: @unchecked Sendable {
         var query: [URLQueryItem] = [URLQueryItem(name: "fieldManager", value: fieldManager)]
         if dryRun { query.append(URLQueryItem(name: "dryRun", value: "All")) }
         return try await json(method: "POST", path: resource.path(namespace: namespace), query: query,
-                              body: object.serialized(), contentType: "application/json")
+                              body: object.data, contentType: "application/json")
     }
 
     /// Server-side apply with our field manager.
@@ -105,7 +105,7 @@ public final class KubeAPIClient: @unchecked Sendable {
         if dryRun { query.append(URLQueryItem(name: "dryRun", value: "All")) }
         // JSON is YAML, and the server keeps our key order out of it.
         return try await json(method: "PATCH", path: resource.path(namespace: namespace, name: name), query: query,
-                              body: object.serialized(), contentType: PatchType.apply.rawValue)
+                              body: object.data, contentType: PatchType.apply.rawValue)
     }
 
     public func patch(_ resource: APIResource, namespace: String?, name: String, type: PatchType, patch: Data,
@@ -129,7 +129,7 @@ public final class KubeAPIClient: @unchecked Sendable {
     }
 
     public func post(path: String, body: JSONValue) async throws -> JSONValue {
-        try await json(method: "POST", path: path, body: body.serialized(), contentType: "application/json")
+        try await json(method: "POST", path: path, body: body.data, contentType: "application/json")
     }
 
     /// Raw events of one watch request; ends when the server closes the stream.

@@ -6,54 +6,6 @@ import Yams
 // not know (and every extension) survive a read-modify-write cycle. Secrets are written as they are; this is a
 // file format, not a display (use ConfigView for that).
 
-extension JSONValue: Codable {
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null; return }
-        if let flag = try? container.decode(Bool.self) { self = .bool(flag); return }
-        if let number = try? container.decode(Int64.self) { self = .integer(number); return }
-        if let number = try? container.decode(Double.self) { self = .double(number); return }
-        if let text = try? container.decode(String.self) { self = .string(text); return }
-        if let items = try? container.decode([JSONValue].self) { self = .array(items); return }
-        let keyed = try decoder.container(keyedBy: AnyKey.self)
-        self = .object(try keyed.allKeys.map { (key: $0.stringValue, value: try keyed.decode(JSONValue.self, forKey: $0)) })
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        switch self {
-        case .null:
-            var container = encoder.singleValueContainer()
-            try container.encodeNil()
-        case let .bool(flag):
-            var container = encoder.singleValueContainer()
-            try container.encode(flag)
-        case let .integer(number):
-            var container = encoder.singleValueContainer()
-            try container.encode(number)
-        case let .double(number):
-            var container = encoder.singleValueContainer()
-            try container.encode(number)
-        case let .string(text):
-            var container = encoder.singleValueContainer()
-            try container.encode(text)
-        case let .array(items):
-            var container = encoder.unkeyedContainer()
-            for item in items { try container.encode(item) }
-        case let .object(entries):
-            var container = encoder.container(keyedBy: AnyKey.self)
-            for entry in entries { try container.encode(entry.value, forKey: AnyKey(entry.key)) }
-        }
-    }
-
-    struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ string: String) { stringValue = string }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { return nil }
-    }
-}
-
 /// Decodes with client-go's rules (`KubeConfigDecoder`) and encodes the full document, unknown fields included.
 extension KubeConfig: Codable {
     public init(from decoder: Decoder) throws {
@@ -142,7 +94,7 @@ extension JSONValue {
         case .null: return Node("null", Tag(.null))
         case let .bool(flag): return Node(flag ? "true" : "false", Tag(.bool))
         case let .integer(number): return Node(String(number), Tag(.int))
-        case let .double(number): return Node(JSONValue.formatDouble(number), Tag(.float))
+        case let .double(number): return Node(GoFloat.json(number), Tag(.float))
         case let .string(text): return Node(text, Tag(.str), .doubleQuoted)
         case let .array(items): return Node(items.map(\.yamlNode))
         case let .object(entries): return Node(entries.map { (Node($0.key), $0.value.yamlNode) })

@@ -123,40 +123,6 @@ private func line(_ type: String, _ object: [String: Any]) -> Data {
     }
 }
 
-@Suite struct YAMLRendererTests {
-    /// go-yaml v2 (behind sigs.k8s.io/yaml) quotes strings that YAML 1.1 reads as bools or numbers, keys too.
-    @Test func kubectlStyleYAML() {
-        let value: JSONValue = [
-            "apiVersion": "v1", "kind": "List",
-            "items": [["metadata": ["name": "a", "labels": ["x": "true"]], "spec": ["tags": ["1.0", "*.jpg", ""], "n": 3, "ok": true]]],
-            "metadata": ["resourceVersion": ""],
-        ]
-        #expect(YAMLRenderer.render(value) == """
-            apiVersion: v1
-            items:
-            - metadata:
-                labels:
-                  x: "true"
-                name: a
-              spec:
-                "n": 3
-                ok: true
-                tags:
-                - "1.0"
-                - '*.jpg'
-                - ""
-            kind: List
-            metadata:
-              resourceVersion: ""
-
-            """)
-    }
-
-    @Test func multiLineStringsUseLiteralBlocks() {
-        #expect(YAMLRenderer.render(["message": "line one\nline two"]) == "message: |-\n  line one\n  line two\n")
-    }
-}
-
 @Suite struct ListAndWatchTests {
     @Test func listsThenWatchesAndRelistsAfterExpiry() async throws {
         let expired = try RepositoryPaths.recordedExchange("40-watch-expired.json")["events"] as! [[String: Any]]

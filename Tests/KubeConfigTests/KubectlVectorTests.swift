@@ -169,7 +169,7 @@ struct KubectlVectorTests {
         case let .json(actual):
             if let expectedError {
                 Issue.record("\(name) \(key): kubectl failed with \(expectedError.debugDescription) but we printed JSON:\n\(actual.rendered())")
-            } else if actual != expected {
+            } else if !actual.isIdentical(to: expected) {
                 Issue.record("\(name) \(key): JSON differs.\nexpected:\n\(expected.rendered())\nactual:\n\(actual.rendered())")
             }
         case let .failure(stderr, stdout):

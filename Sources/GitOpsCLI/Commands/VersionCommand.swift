@@ -43,9 +43,7 @@ struct VersionCommand: ContextCommand {
         case .json, .yaml:
             var document: JSONValue = ["clientVersion": clientVersion]
             if let serverVersion { document["serverVersion"] = serverVersion }
-            context.console.write(output == .json
-                ? String(decoding: document.serialized(pretty: true, indent: 2), as: UTF8.self) + "\n"
-                : YAMLRenderer.render(document))
+            context.console.write(output == .json ? CanonicalJSON.indented(document, indent: "  ") : KubeYAML.encode(document))
         case nil:
             context.console.print("Client Version: v\(KubectlGitOpsVersion.current)")
             if let version = serverVersion?["gitVersion"]?.stringValue {

@@ -1,6 +1,0 @@
-import Testing
-@testable import Flux
-
-@Test func FluxModuleLinks() {
-    #expect(Bool(true))
-}
