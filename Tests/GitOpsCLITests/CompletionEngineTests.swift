@@ -1,4 +1,5 @@
 import ArgumentParser
+import Flux
 import Foundation
 import Testing
 import TestSupport

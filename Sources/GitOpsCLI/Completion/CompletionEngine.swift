@@ -1,4 +1,5 @@
 import ArgumentParser
+import Flux
 import Foundation
 
 public struct CompletionCandidate: Sendable, Equatable, CustomStringConvertible {

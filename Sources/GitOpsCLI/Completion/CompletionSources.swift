@@ -1,3 +1,4 @@
+import Flux
 import Foundation
 
 /// A command whose positional arguments name existing Flux objects (`get ks NAME`, `reconcile source oci NAME`).
