@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 PREFIX ?= /usr/local
-APT_PACKAGES := libcurl4-openssl-dev libyaml-dev libssl-dev zlib1g-dev libdeflate-dev docker-registry skopeo apache2-utils time
+APT_PACKAGES := libcurl4-openssl-dev libyaml-dev libssl-dev zlib1g-dev libdeflate-dev docker-registry skopeo apache2-utils time zsh fish groff-base
 PY_MODULES := jsonschema yaml cryptography
 
 .PHONY: deps build test demo bench release install clean man completions stage manifest
