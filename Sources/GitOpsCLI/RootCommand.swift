@@ -6,7 +6,7 @@ public struct RootCommand: AsyncParsableCommand {
         commandName: "kubectl-gitops",
         abstract: "OCI-based GitOps with Flux, as a kubectl plugin.",
         version: KubectlGitOpsVersion.current,
-        subcommands: [CheckCommand.self, VersionCommand.self]
+        subcommands: [CheckCommand.self, ReconcileCommand.self, VersionCommand.self]
             + [CompletionCommand.self, HiddenCompleteCommand.self, HiddenCompleteNoDescCommand.self, HiddenGenerateManCommand.self]
     )
 
