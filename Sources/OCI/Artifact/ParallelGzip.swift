@@ -1,0 +1,166 @@
+import CDeflate
+import Foundation
+
+/// Compresses a stream of chunks as independent gzip members on several threads and hands the members back in
+/// order. At most `maxInFlight` chunks exist at once, so memory stays bounded whatever the input size; the output
+/// bytes depend only on the chunk boundaries and the level, never on the thread count or scheduling.
+final class ParallelGzip: @unchecked Sendable {
+    private let level: Int32
+    private let threads: Int
+    private let maxInFlight: Int
+    private let chunkSize: Int
+
+    private let condition = NSCondition()
+    private var jobs: [(index: Int, chunk: ChunkBuffer)] = []
+    private var results: [Int: ChunkBuffer] = [:]
+    private var inFlight = 0
+    private var producedCount = 0
+    private var producerFinished = false
+    private var failure: Error?
+
+    init(level: Int, threads: Int, chunkSize: Int) {
+        self.level = Int32(max(0, min(12, level)))
+        self.threads = max(1, threads)
+        self.maxInFlight = self.threads + 2
+        self.chunkSize = chunkSize
+    }
+
+    private struct Cancelled: Error {}
+
+    /// Runs `produce` on its own thread (it gets an emit function for full chunks), compresses on `threads` threads
+    /// and calls `consume` with each gzip member in order on the calling thread.
+    func run(produce: @escaping (@escaping TarChunker.Emit) throws -> Void,
+             consume: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let group = DispatchGroup()
+        for _ in 0..<threads {
+            group.enter()
+            let worker = Thread { [self] in
+                compressLoop()
+                group.leave()
+            }
+            worker.stackSize = 1 << 20
+            worker.start()
+        }
+        group.enter()
+        let producer = Thread { [self] in
+            do {
+                try produce { chunk in try self.submit(chunk) }
+                condition.lock()
+                producerFinished = true
+                condition.broadcast()
+                condition.unlock()
+            } catch {
+                fail(error)
+            }
+            group.leave()
+        }
+        producer.stackSize = 4 << 20
+        producer.start()
+
+        var next = 0
+        do {
+            while true {
+                condition.lock()
+                while results[next] == nil && failure == nil && !(producerFinished && next == producedCount) {
+                    condition.wait()
+                }
+                if let error = failure {
+                    condition.unlock()
+                    throw error
+                }
+                guard let member = results.removeValue(forKey: next) else {
+                    condition.unlock()
+                    break // everything produced has been consumed
+                }
+                inFlight -= 1
+                condition.broadcast()
+                condition.unlock()
+                try consume(member.bytes)
+                next += 1
+            }
+        } catch {
+            fail(error)
+            group.wait()
+            throw error
+        }
+        group.wait()
+    }
+
+    private func fail(_ error: Error) {
+        condition.lock()
+        if failure == nil { failure = error }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Called by the producer with a full chunk; blocks while too many chunks are in flight.
+    private func submit(_ chunk: ChunkBuffer) throws -> ChunkBuffer {
+        condition.lock()
+        while inFlight >= maxInFlight && failure == nil { condition.wait() }
+        if failure != nil {
+            condition.unlock()
+            throw Cancelled()
+        }
+        jobs.append((producedCount, chunk))
+        producedCount += 1
+        inFlight += 1
+        condition.broadcast()
+        condition.unlock()
+        return ChunkBuffer(capacity: chunkSize)
+    }
+
+    private func compressLoop() {
+        guard let compressor = libdeflate_alloc_compressor(level) else {
+            fail(ArtifactError(.unwritable, "libdeflate could not allocate a compressor at level \(level)"))
+            return
+        }
+        defer { libdeflate_free_compressor(compressor) }
+        let output = ChunkBuffer(capacity: GzipMember.bound(compressor, inputSize: chunkSize))
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !producerFinished && failure == nil { condition.wait() }
+            if failure != nil || jobs.isEmpty {
+                condition.unlock()
+                return
+            }
+            let job = jobs.removeFirst()
+            condition.unlock()
+
+            let member = ChunkBuffer(capacity: GzipMember.encode(compressor, input: job.chunk.bytes, into: output))
+            member.storage.copyMemory(from: output.storage, byteCount: member.capacity)
+            member.count = member.capacity
+
+            condition.lock()
+            results[job.index] = member
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+}
+
+/// One complete gzip member: a fixed header like Go's (no name, MTIME 0, XFL 0, OS 255), raw deflate, CRC-32, size.
+enum GzipMember {
+    static let header: [UInt8] = [0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]
+
+    static func bound(_ compressor: OpaquePointer, inputSize: Int) -> Int {
+        header.count + libdeflate_deflate_compress_bound(compressor, inputSize) + 8
+    }
+
+    /// Writes the member into `output` (sized by `bound`) and returns its length.
+    static func encode(_ compressor: OpaquePointer, input: UnsafeRawBufferPointer, into output: ChunkBuffer) -> Int {
+        header.withUnsafeBytes { output.storage.copyMemory(from: $0.baseAddress!, byteCount: header.count) }
+        var offset = header.count
+        let room = output.capacity - offset - 8
+        let compressed = libdeflate_deflate_compress(compressor, input.baseAddress, input.count, output.storage + offset, room)
+        precondition(compressed > 0, "libdeflate output exceeded its own bound")
+        offset += compressed
+        let crc = libdeflate_crc32(0, input.baseAddress, input.count)
+        for value in [crc, UInt32(truncatingIfNeeded: input.count)] {
+            for shift in stride(from: 0, to: 32, by: 8) {
+                output.storage.storeBytes(of: UInt8(truncatingIfNeeded: value >> UInt32(shift)), toByteOffset: offset, as: UInt8.self)
+                offset += 1
+            }
+        }
+        return offset
+    }
+}
