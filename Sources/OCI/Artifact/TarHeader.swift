@@ -45,7 +45,8 @@ enum TarHeader {
         var paxName = toASCII(directory + Array("PaxHeaders.0/".utf8) + base)
         if paxName.count > nameSize { paxName = Array(paxName.prefix(nameSize)) }
         while paxName.last == UInt8(ascii: "/") { paxName.removeLast() }
-        var paxBlock = template(name: paxName, typeflag: typePAX, mode: 0, size: UInt64(data.count))
+        // Go's writeRawFile: only the V7 numeric fields, no device numbers.
+        var paxBlock = template(name: paxName, typeflag: typePAX, mode: 0, size: UInt64(data.count), deviceFields: false)
         finish(&paxBlock)
         var output = paxBlock + data
         output += [UInt8](repeating: 0, count: padding(for: UInt64(data.count)))
@@ -60,7 +61,7 @@ enum TarHeader {
         return remainder == 0 ? 0 : blockSize - remainder
     }
 
-    private static func template(name: [UInt8], typeflag: UInt8, mode: UInt64, size: UInt64) -> [UInt8] {
+    private static func template(name: [UInt8], typeflag: UInt8, mode: UInt64, size: UInt64, deviceFields: Bool = true) -> [UInt8] {
         var block = [UInt8](repeating: 0, count: blockSize)
         putTruncated(name, into: &block, at: 0, width: nameSize)
         putOctal(mode, into: &block, at: 100, width: 8)
@@ -69,8 +70,10 @@ enum TarHeader {
         putOctal(size, into: &block, at: 124, width: 12)
         putOctal(0, into: &block, at: 136, width: 12) // mtime: the Unix epoch
         block[156] = typeflag
-        putOctal(0, into: &block, at: 329, width: 8) // devmajor
-        putOctal(0, into: &block, at: 337, width: 8) // devminor
+        if deviceFields {
+            putOctal(0, into: &block, at: 329, width: 8) // devmajor
+            putOctal(0, into: &block, at: 337, width: 8) // devminor
+        }
         return block
     }
 

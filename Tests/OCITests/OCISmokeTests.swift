@@ -1,6 +1,0 @@
-import Testing
-@testable import OCI
-
-@Test func OCIModuleLinks() {
-    #expect(Bool(true))
-}
