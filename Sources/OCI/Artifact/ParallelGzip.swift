@@ -2,8 +2,10 @@ import CDeflate
 import Foundation
 
 /// Compresses a stream of chunks as independent gzip members on several threads and hands the members back in
-/// order. At most `maxInFlight` chunks exist at once, so memory stays bounded whatever the input size; the output
-/// bytes depend only on the chunk boundaries and the level, never on the thread count or scheduling.
+/// order. At most `maxInFlight` chunks are between the producer and the writer, and their buffers are recycled
+/// (`threads + 1` input and `threads` output buffers in all), so memory is a few MiB whatever the input size and
+/// malloc never churns. The output bytes depend only on the chunk boundaries and the level, never on the thread
+/// count or scheduling.
 final class ParallelGzip: @unchecked Sendable {
     private let level: Int32
     private let threads: Int
@@ -17,11 +19,13 @@ final class ParallelGzip: @unchecked Sendable {
     private var producedCount = 0
     private var producerFinished = false
     private var failure: Error?
+    private var freeInputs: [ChunkBuffer] = []
+    private var freeOutputs: [ChunkBuffer] = []
 
     init(level: Int, threads: Int, chunkSize: Int) {
         self.level = Int32(max(0, min(12, level)))
         self.threads = max(1, threads)
-        self.maxInFlight = self.threads + 2
+        self.maxInFlight = self.threads
         self.chunkSize = chunkSize
     }
 
@@ -72,10 +76,13 @@ final class ParallelGzip: @unchecked Sendable {
                     condition.unlock()
                     break // everything produced has been consumed
                 }
-                inFlight -= 1
-                condition.broadcast()
                 condition.unlock()
                 try consume(member.bytes)
+                condition.lock()
+                freeOutputs.append(member)
+                inFlight -= 1 // only now, so in-flight chunks never outnumber output buffers
+                condition.broadcast()
+                condition.unlock()
                 next += 1
             }
         } catch {
@@ -105,8 +112,10 @@ final class ParallelGzip: @unchecked Sendable {
         producedCount += 1
         inFlight += 1
         condition.broadcast()
+        // Every input buffer beyond the in-flight ones is free, so this never has to wait.
+        let fresh = freeInputs.popLast() ?? ChunkBuffer(capacity: chunkSize)
         condition.unlock()
-        return ChunkBuffer(capacity: chunkSize)
+        return fresh
     }
 
     private func compressLoop() {
@@ -115,7 +124,7 @@ final class ParallelGzip: @unchecked Sendable {
             return
         }
         defer { libdeflate_free_compressor(compressor) }
-        let output = ChunkBuffer(capacity: GzipMember.bound(compressor, inputSize: chunkSize))
+        let bound = GzipMember.bound(compressor, inputSize: chunkSize)
         while true {
             condition.lock()
             while jobs.isEmpty && !producerFinished && failure == nil { condition.wait() }
@@ -124,13 +133,15 @@ final class ParallelGzip: @unchecked Sendable {
                 return
             }
             let job = jobs.removeFirst()
+            // In-flight chunks never outnumber output buffers, so one is free or may be made.
+            let member = freeOutputs.popLast() ?? ChunkBuffer(capacity: bound)
             condition.unlock()
 
-            let member = ChunkBuffer(capacity: GzipMember.encode(compressor, input: job.chunk.bytes, into: output))
-            member.storage.copyMemory(from: output.storage, byteCount: member.capacity)
-            member.count = member.capacity
+            // Compressed straight into the buffer handed to the writer: no scratch copy.
+            member.count = GzipMember.encode(compressor, input: job.chunk.bytes, into: member)
 
             condition.lock()
+            freeInputs.append(job.chunk)
             results[job.index] = member
             condition.broadcast()
             condition.unlock()
