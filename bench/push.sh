@@ -21,7 +21,8 @@ done
 PAYLOAD=$WORK/payload-$MIB-$FILES-$SEED
 mkdir -p "$WORK"
 
-swift build -c "$CONFIG" --build-tests >&2
+# The test target uses @testable imports, so a release build of it needs -enable-testing.
+swift build -c "$CONFIG" --build-tests -Xswiftc -enable-testing >&2
 BIN=$(swift build -c "$CONFIG" --show-bin-path)
 TESTS=$BIN/kubectl-gitopsPackageTests.xctest
 run_hook() { "$TESTS" --testing-library swift-testing --filter "ArtifactBenchmark/$1" >/dev/null; }

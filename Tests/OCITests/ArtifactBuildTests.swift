@@ -102,4 +102,35 @@ import TestSupport
         #expect(throws: ArtifactError.self) { try drain(GzipDecompressingReader(DataByteReader(Data()))) }
         #expect(throws: ArtifactError.self) { try drain(GzipDecompressingReader(DataByteReader(Data("not gzip".utf8)))) }
     }
+
+    struct Boom: Error {}
+
+    @Test func pipelineErrorsStopEveryThreadAndSurface() throws {
+        // The producer fails after several chunks (more than fit in flight): the error surfaces, nothing hangs.
+        let gzip = ParallelGzip(level: 6, threads: 2, chunkSize: 64 << 10)
+        var consumed = 0
+        #expect(throws: Boom.self) {
+            try gzip.run(produce: { emit in
+                var chunk = ChunkBuffer(capacity: 64 << 10)
+                for _ in 0..<10 {
+                    chunk.count = chunk.capacity
+                    chunk = try emit(chunk)
+                }
+                throw Boom()
+            }, consume: { _ in consumed += 1 })
+        }
+        #expect(consumed <= 10)
+
+        // The writer fails: the producer is released from its wait and the error surfaces.
+        let second = ParallelGzip(level: 6, threads: 2, chunkSize: 64 << 10)
+        #expect(throws: Boom.self) {
+            try second.run(produce: { emit in
+                var chunk = ChunkBuffer(capacity: 64 << 10)
+                for _ in 0..<100 {
+                    chunk.count = chunk.capacity
+                    chunk = try emit(chunk)
+                }
+            }, consume: { _ in throw Boom() })
+        }
+    }
 }
