@@ -44,7 +44,7 @@ struct ArtifactWalker {
                 throw ArtifactError(.unreadable, "invalid path '\(path)': not a regular file or directory")
             }
             try visit(ArtifactEntry(name: ".", kind: .directory, mode: ArtifactSource.syntheticRootMode, size: 0, content: .none))
-            try visit(ArtifactEntry(name: (path as NSString).lastPathComponent, kind: .file, mode: UInt32(info.st_mode) & 0o7777,
+            try visit(ArtifactEntry(name: baseName(of: path), kind: .file, mode: UInt32(info.st_mode) & 0o7777,
                                     size: UInt64(info.st_size), content: .disk(path: path)))
         case .directory(let path):
             let info = try Self.status(of: path, following: true)
@@ -59,12 +59,7 @@ struct ArtifactWalker {
 
     private func walkDirectory(diskPath: String, relativePath: String, ancestors: inout [FileIdentity],
                                _ visit: (ArtifactEntry) throws -> Void) throws {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: diskPath)
-        } catch {
-            throw ArtifactError(.unreadable, "cannot list directory '\(diskPath)': \(error.localizedDescription)")
-        }
+        let names = try listDirectory(diskPath)
         for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             let childDisk = diskPath.hasSuffix("/") ? diskPath + name : diskPath + "/" + name
             let childRelative = relativePath.isEmpty ? name : relativePath + "/" + name
@@ -110,4 +105,30 @@ struct FileIdentity: Equatable {
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)
     }
+}
+
+/// Names in a directory (without `.` and `..`), read with readdir: lighter than FileManager, which matters for the
+/// builder's memory budget.
+func listDirectory(_ path: String) throws -> [String] {
+    guard let directory = opendir(path) else { throw ArtifactError.systemError(.unreadable, "cannot list directory", path) }
+    defer { closedir(directory) }
+    var names: [String] = []
+    while true {
+        errno = 0
+        guard let entry = readdir(directory) else {
+            if errno != 0 { throw ArtifactError.systemError(.unreadable, "cannot list directory", path) }
+            return names
+        }
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        if name != "." && name != ".." { names.append(name) }
+    }
+}
+
+/// The last `/`-separated component, ignoring trailing slashes.
+func baseName(of path: String) -> String {
+    var trimmed = Substring(path)
+    while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+    return trimmed.split(separator: "/").last.map(String.init) ?? String(trimmed)
 }

@@ -18,7 +18,7 @@ public struct IgnoreMatcher: Sendable {
     public init(patterns lines: [String]) {
         var parsed: [Pattern] = []
         for rawLine in lines {
-            if rawLine.hasPrefix("#") || rawLine.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            if rawLine.hasPrefix("#") || rawLine.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             var line = Substring(rawLine)
             var negated = false
             if line.hasPrefix("!") {

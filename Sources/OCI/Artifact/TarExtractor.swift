@@ -183,7 +183,7 @@ public enum TarExtractor {
 
     /// Moves every child of `source` into `destination`, replacing files and merging directories.
     private static func merge(_ source: String, into destination: String) throws {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: source)) ?? []
+        let names = try listDirectory(source)
         for name in names {
             let from = source + "/" + name
             let to = destination + "/" + name
