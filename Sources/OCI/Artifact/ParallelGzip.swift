@@ -2,9 +2,10 @@ import CDeflate
 import Foundation
 
 /// Compresses a stream of chunks as independent gzip members on several threads and hands the members back in
-/// order. At most `maxInFlight` chunks are between the producer and the writer, and their buffers are recycled
-/// (`threads + 1` input and `threads` output buffers in all), so memory is a few MiB whatever the input size and
-/// malloc never churns. The output bytes depend only on the chunk boundaries and the level, never on the thread
+/// order. At most `maxInFlight` (threads + 1: one spare so a worker that finishes early is not idle while the writer
+/// waits for an earlier chunk) chunks are between the producer and the writer, and their buffers are recycled
+/// (`maxInFlight + 1` input and `maxInFlight` output buffers in all), so memory is a few MiB whatever the input
+/// size and malloc never churns. The output bytes depend only on the chunk boundaries and the level, never on the thread
 /// count or scheduling.
 final class ParallelGzip: @unchecked Sendable {
     private let level: Int32
@@ -25,7 +26,7 @@ final class ParallelGzip: @unchecked Sendable {
     init(level: Int, threads: Int, chunkSize: Int) {
         self.level = Int32(max(0, min(12, level)))
         self.threads = max(1, threads)
-        self.maxInFlight = self.threads
+        self.maxInFlight = self.threads + 1
         self.chunkSize = chunkSize
     }
 
