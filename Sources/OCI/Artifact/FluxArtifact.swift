@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The manifest and config blobs of a Flux OCI artifact (as `flux push artifact` writes them), built from a layer.
 public struct FluxArtifact: Sendable, Equatable {
@@ -74,20 +75,20 @@ public struct FluxArtifact: Sendable, Equatable {
         self.annotations = annotations
 
         configBytes = Data(("{\"architecture\":\"\",\"created\":\"0001-01-01T00:00:00Z\",\"history\":[{\"created\":\"0001-01-01T00:00:00Z\"}],"
-            + "\"os\":\"\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\(JSONText.string(diffID))]},\"config\":{}}").utf8)
+            + "\"os\":\"\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\(CanonicalJSON.quoted(diffID))]},\"config\":{}}").utf8)
         configDigest = SHA256Hasher.digest(of: configBytes)
 
-        var manifest = "{\"schemaVersion\":2,\"mediaType\":\(JSONText.string(Self.manifestMediaType)),"
+        var manifest = "{\"schemaVersion\":2,\"mediaType\":\(CanonicalJSON.quoted(Self.manifestMediaType)),"
         manifest += "\"config\":" + Self.descriptor(Self.configMediaType, UInt64(configBytes.count), configDigest) + ","
         manifest += "\"layers\":[" + Self.descriptor(Self.layerMediaType, layerSize, layerDigest) + "],"
         let sortedKeys = annotations.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        manifest += "\"annotations\":{" + sortedKeys.map { JSONText.string($0) + ":" + JSONText.string(annotations[$0]!) }.joined(separator: ",") + "}}"
+        manifest += "\"annotations\":{" + sortedKeys.map { CanonicalJSON.quoted($0) + ":" + CanonicalJSON.quoted(annotations[$0]!) }.joined(separator: ",") + "}}"
         manifestBytes = Data(manifest.utf8)
         manifestDigest = SHA256Hasher.digest(of: manifestBytes)
     }
 
     private static func descriptor(_ mediaType: String, _ size: UInt64, _ digest: String) -> String {
-        "{\"mediaType\":\(JSONText.string(mediaType)),\"size\":\(size),\"digest\":\(JSONText.string(digest))}"
+        "{\"mediaType\":\(CanonicalJSON.quoted(mediaType)),\"size\":\(size),\"digest\":\(CanonicalJSON.quoted(digest))}"
     }
 
     static func createdTimestamp(reproducible: Bool, environment: [String: String], now: Date) throws -> String {
@@ -138,31 +139,5 @@ public struct FluxArtifact: Sendable, Equatable {
         guard byte(index, "+") || byte(index, "-"), let zoneHour = digits(index + 1..<index + 3), byte(index + 3, ":"),
               let zoneMinute = digits(index + 4..<index + 6), zoneHour < 24, zoneMinute < 60 else { return false }
         return index + 6 == bytes.count
-    }
-}
-
-/// JSON string literals escaped as Go's encoding/json does (HTML-safe `<`, `>`, `&`; U+2028/U+2029), so the
-/// manifest bytes match what a Go client would write for the same values.
-enum JSONText {
-    static func string(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<", ">", "&", "\u{2028}", "\u{2029}":
-                out += String(format: "\\u%04x", scalar.value)
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }
