@@ -2,10 +2,10 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 PREFIX ?= /usr/local
-APT_PACKAGES := libcurl4-openssl-dev libyaml-dev libssl-dev zlib1g-dev libdeflate-dev docker-registry skopeo apache2-utils time
+APT_PACKAGES := libcurl4-openssl-dev libyaml-dev libssl-dev zlib1g-dev libdeflate-dev docker-registry skopeo apache2-utils time zsh fish groff-base
 PY_MODULES := jsonschema yaml cryptography
 
-.PHONY: deps build test demo bench release install clean
+.PHONY: deps build test demo bench release install clean man completions stage manifest
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -29,6 +29,74 @@ test: deps
 demo: deps
 	$(SWIFT) build
 	./Tests/Support/demo.sh
+
+# ---- kubectl-native: man pages, completion scripts, release archive, install ------------------------------------
+VERSION := $(shell sed -n 's/.*static let current = "\(.*\)".*/\1/p' Sources/HTTPTransport/Version.swift)
+ARCH ?= $(shell uname -m | sed 's/x86_64/amd64/;s/aarch64/arm64/')
+DIST := dist
+ARCHIVE := $(DIST)/kubectl-gitops_v$(VERSION)_linux_$(ARCH).tar.gz
+# The binary to package or install; empty = build it with the release settings below.
+BINARY ?=
+STAGE ?= $(DIST)/stage
+RELEASE_FLAGS := -c release --static-swift-stdlib -Xlinker -s
+COMPLETION_FILES := completions/kubectl_complete-gitops completions/kubectl-gitops.bash completions/_kubectl-gitops completions/kubectl-gitops.fish
+
+# Regenerate the committed man pages and completion scripts after changing commands (tests fail until you do).
+man:
+	$(SWIFT) build --product kubectl-gitops
+	"$$($(SWIFT) build --show-bin-path)/kubectl-gitops" __generate-man man
+
+completions:
+	$(SWIFT) build --product kubectl-gitops
+	bin="$$($(SWIFT) build --show-bin-path)/kubectl-gitops"; \
+	"$$bin" completion bash > completions/kubectl-gitops.bash; \
+	"$$bin" completion zsh > completions/_kubectl-gitops; \
+	"$$bin" completion fish > completions/kubectl-gitops.fish
+
+# The archive layout plugin.yaml's files[] describes: binary, LICENSE, completions/, man/ (tests build it too).
+stage:
+	@test -n "$(BINARY)" || { echo "stage: set BINARY=path/to/kubectl-gitops" >&2; exit 2; }
+	rm -rf "$(STAGE)" && mkdir -p "$(STAGE)/completions" "$(STAGE)/man"
+	install -m 0755 "$(BINARY)" "$(STAGE)/kubectl-gitops"
+	install -m 0644 LICENSE "$(STAGE)/LICENSE"
+	install -m 0644 $(COMPLETION_FILES) "$(STAGE)/completions/"
+	chmod 0755 "$(STAGE)/completions/kubectl_complete-gitops"
+	install -m 0644 man/*.1 "$(STAGE)/man/"
+
+# dist/kubectl-gitops_vX.Y.Z_linux_<arch>.tar.gz plus dist/plugin.yaml: the committed plugin.yaml with this archive's
+# sha256 filled in for linux/<arch> (the committed file keeps placeholders, so releasing never dirties the tree).
+# Swift's runtime is linked statically; libc, libcurl, libcrypto, zlib and libdeflate stay dynamic system libraries.
+release:
+	$(SWIFT) build $(RELEASE_FLAGS) --product kubectl-gitops
+	$(MAKE) --no-print-directory stage BINARY="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kubectl-gitops" STAGE=$(DIST)/stage
+	cd $(DIST)/stage && tar --sort=name --owner=0 --group=0 --numeric-owner --mtime='@0' -cf - \
+	  kubectl-gitops LICENSE completions man | gzip -n -9 > ../$(notdir $(ARCHIVE))
+	sha=$$(sha256sum $(ARCHIVE) | cut -d' ' -f1); \
+	$(MAKE) --no-print-directory manifest SHA256=$$sha ARCH=$(ARCH) MANIFEST_OUT=$(DIST)/plugin.yaml; \
+	echo "$(ARCHIVE) sha256 $$sha; manifest with it: $(DIST)/plugin.yaml"
+
+# plugin.yaml with SHA256 filled in for the linux/ARCH platform, written to MANIFEST_OUT (used by release and tests).
+MANIFEST_OUT ?= $(DIST)/plugin.yaml
+manifest:
+	@echo "$(SHA256)" | grep -Eq '^[a-f0-9]{64}$$' || { echo "manifest: set SHA256 to the archive's lowercase sha256" >&2; exit 2; }
+	@mkdir -p "$(dir $(MANIFEST_OUT))"
+	@awk -v arch=$(ARCH) -v sha=$(SHA256) '/^ *arch: /{current=$$2} /^ *sha256: / && current==arch {sub(/sha256: .*/, "sha256: \"" sha "\"")} {print}' \
+	  plugin.yaml > "$(MANIFEST_OUT)"
+
+# make install PREFIX=~/.local  (BINARY=… installs an existing build instead of building a release binary)
+install:
+	@bin="$(BINARY)"; if [ -z "$$bin" ]; then \
+	  $(SWIFT) build $(RELEASE_FLAGS) --product kubectl-gitops && bin="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/kubectl-gitops"; fi; \
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/bash-completion/completions" \
+	  "$(DESTDIR)$(PREFIX)/share/zsh/site-functions" "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d" \
+	  "$(DESTDIR)$(PREFIX)/share/man/man1" && \
+	install -m 0755 "$$bin" "$(DESTDIR)$(PREFIX)/bin/kubectl-gitops" && \
+	install -m 0755 completions/kubectl_complete-gitops "$(DESTDIR)$(PREFIX)/bin/kubectl_complete-gitops" && \
+	install -m 0644 completions/kubectl-gitops.bash "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/kubectl-gitops" && \
+	install -m 0644 completions/_kubectl-gitops "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_kubectl-gitops" && \
+	install -m 0644 completions/kubectl-gitops.fish "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/kubectl-gitops.fish" && \
+	install -m 0644 man/*.1 "$(DESTDIR)$(PREFIX)/share/man/man1/" && \
+	echo "installed kubectl-gitops into $(DESTDIR)$(PREFIX)"
 
 clean:
 	rm -rf .build

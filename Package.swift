@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "KubeConfig", dependencies: ["HTTPTransport", "JSON", "Yams"]),
         .target(name: "KubeClient", dependencies: ["HTTPTransport", "KubeConfig", "JSON"]),
         .target(name: "Flux", dependencies: ["KubeClient", "JSON", "Yams"]),
-        .target(name: "OCI", dependencies: ["HTTPTransport", "CCrypto", "CZlib", "CDeflate"]),
+        .target(name: "OCI", dependencies: ["HTTPTransport", "JSON", "CCrypto", "CZlib", "CDeflate"]),
         .target(name: "GitOpsCLI", dependencies: [
             "HTTPTransport", "JSON", "KubeConfig", "KubeClient", "Flux", "OCI", "Yams",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

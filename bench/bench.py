@@ -95,7 +95,241 @@ def bench_startup(ctx):
                       note="baseline: kubectl version --client")]
 
 
-BENCHMARKS = [("startup", bench_startup)]
+# ---------------------------------------------------------------------------------------------------------------
+# Services on 127.0.0.1: a registry and the test API server (with its simulated Flux controllers)
+
+
+def free_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Services:
+    """Starts what the cluster benchmarks need and stops it at exit."""
+
+    def __init__(self, work):
+        self.work = work
+        self.procs = []
+        self.registry_port = None
+        self.cluster_dir = None
+
+    def registry(self):
+        if self.registry_port:
+            return self.registry_port
+        port = free_port()
+        storage = os.path.join(self.work, "registry")
+        os.makedirs(storage, exist_ok=True)
+        config = os.path.join(self.work, "registry.yml")
+        with open(config, "w") as out:
+            out.write(f"version: 0.1\nlog: {{level: error}}\nstorage: {{filesystem: {{rootdirectory: {storage}}}}}\n"
+                      f"http: {{addr: 127.0.0.1:{port}}}\n")
+        self.procs.append(subprocess.Popen(["/usr/bin/docker-registry", "serve", config],
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/v2/"))
+        self.registry_port = port
+        return port
+
+    def cluster(self):
+        if self.cluster_dir:
+            return self.cluster_dir
+        state = os.path.join(self.work, "cluster")
+        script = os.path.join(ROOT, "Tests", "Support", "kube-test-server", "server.py")
+        self.procs.append(subprocess.Popen([sys.executable, script, "--state-dir", state, "--controllers",
+                                            "--parent-pid", str(os.getpid())],
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for(lambda: os.path.exists(os.path.join(state, "ready.json")))
+        self.cluster_dir = state
+        return state
+
+    @property
+    def kubeconfig(self):
+        return os.path.join(self.cluster(), "kubeconfig")
+
+    def control(self, method, endpoint, body=None):
+        import ssl
+        import urllib.request
+        with open(os.path.join(self.cluster(), "ready.json")) as ready:
+            port = json.load(ready)["port"]
+        context = ssl.create_default_context(cafile=os.path.join(self.cluster(), "ca.crt"))
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"https://127.0.0.1:{port}/_test/{endpoint}", data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, context=context) as answer:
+            text = answer.read()
+            return json.loads(text) if text else None
+
+    def stop(self):
+        for proc in self.procs:
+            proc.kill()
+            proc.wait()
+
+
+def http_ok(url):
+    import urllib.request
+    try:
+        with urllib.request.urlopen(url, timeout=1):
+            return True
+    except Exception:
+        return False
+
+
+def wait_for(condition, seconds=20):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise RuntimeError("a benchmark service did not start")
+
+
+def push_tiny_artifact(port, repository, tag):
+    """A small Flux artifact pushed with plain HTTP, so figures that need one do not depend on `push artifact`."""
+    import gzip
+    import hashlib
+    import io
+    import tarfile
+    import urllib.request
+
+    content = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bench\ndata:\n  k: v\n"
+    tar_bytes = io.BytesIO()
+    with tarfile.open(fileobj=tar_bytes, mode="w", format=tarfile.USTAR_FORMAT) as archive:
+        info = tarfile.TarInfo("configmap.yaml")
+        info.size = len(content)
+        archive.addfile(info, io.BytesIO(content))
+    layer = gzip.compress(tar_bytes.getvalue(), mtime=0)
+    config = b"{}"
+
+    def upload(blob):
+        digest = "sha256:" + hashlib.sha256(blob).hexdigest()
+        start = urllib.request.Request(f"http://127.0.0.1:{port}/v2/{repository}/blobs/uploads/", method="POST", data=b"")
+        with urllib.request.urlopen(start) as answer:
+            location = answer.headers["Location"]
+        if location.startswith("/"):
+            location = f"http://127.0.0.1:{port}{location}"
+        separator = "&" if "?" in location else "?"
+        put = urllib.request.Request(f"{location}{separator}digest={digest}", method="PUT", data=blob,
+                                     headers={"Content-Type": "application/octet-stream"})
+        urllib.request.urlopen(put).close()
+        return digest
+
+    manifest = {
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.cncf.flux.config.v1+json", "size": len(config), "digest": upload(config)},
+        "layers": [{"mediaType": "application/vnd.cncf.flux.content.v1.tar+gzip", "size": len(layer), "digest": upload(layer)}],
+        "annotations": {"org.opencontainers.image.revision": "bench@sha1:0", "org.opencontainers.image.source": "bench"},
+    }
+    put = urllib.request.Request(f"http://127.0.0.1:{port}/v2/{repository}/manifests/{tag}", method="PUT",
+                                 data=json.dumps(manifest).encode(),
+                                 headers={"Content-Type": "application/vnd.oci.image.manifest.v1+json"})
+    urllib.request.urlopen(put).close()
+
+
+def seed(services, objects):
+    services.control("POST", "objects", {"objects": objects})
+
+
+def kube_env(services):
+    env = dict(os.environ)
+    env["KUBECONFIG"] = services.kubeconfig
+    return env
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2. Completion with live names
+
+
+def bench_completion(ctx):
+    services = ctx["services"]
+    seed(services, [{"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "OCIRepository",
+                     "metadata": {"name": f"app-{i:02d}", "namespace": "flux-system"},
+                     "spec": {"interval": "1m", "url": f"oci://127.0.0.1:1/app-{i}", "ref": {"tag": "v1"}}}
+                    for i in range(50)])
+    env = kube_env(services)
+    kubectl = shutil.which("kubectl")
+    cache = os.path.join(ctx["work"], "kubectl-cache")
+    if kubectl:  # warm kubectl's discovery cache so the baseline is its steady state
+        subprocess.run([kubectl, "get", "ocirepositories", "-o", "name", "--cache-dir", cache], env=env, capture_output=True)
+    ours, theirs = [], []
+    for _ in range(ctx["runs"]):
+        ours.append(timed([ctx["binary"], "__complete", "get", "sources", "oci", ""], env=env))
+        if kubectl:
+            theirs.append(timed([kubectl, "get", "ocirepositories", "-o", "name", "--cache-dir", cache], env=env))
+    out = subprocess.run([ctx["binary"], "__complete", "get", "sources", "oci", ""], env=env, capture_output=True, text=True).stdout
+    names = sum(1 for line in out.splitlines() if line.startswith("app-"))
+    return [summarize("completion: __complete get sources oci ''", "ms", [s * 1000 for s in ours],
+                      [s * 1000 for s in theirs] if theirs else None, target="<= 100 ms",
+                      note=f"{names} live names; baseline: kubectl get ocirepositories -o name")]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 6. Reconcile latency: from the controller's status write to the command's exit
+
+
+def bench_reconcile(ctx):
+    services = ctx["services"]
+    port = services.registry()
+    push_tiny_artifact(port, "latency", "v1")
+    seed(services, [{"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "OCIRepository",
+                     "metadata": {"name": "latency", "namespace": "flux-system"},
+                     "spec": {"interval": "1h", "url": f"oci://127.0.0.1:{port}/latency", "ref": {"tag": "v1"}}}])
+    delay_ms = 200
+    services.control("POST", "controllers", {"reactionDelayMs": delay_ms})
+    env = kube_env(services)
+    subprocess.run([ctx["binary"], "reconcile", "source", "oci", "latency"], env=env, capture_output=True)  # warm up
+    latencies = []
+    for _ in range(max(20, ctx["runs"])):
+        services.control("DELETE", "status-writes")
+        proc = subprocess.run([ctx["binary"], "reconcile", "source", "oci", "latency"], env=env, capture_output=True, text=True)
+        exited = time.time()
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stderr[-400:])
+        writes = [w for w in services.control("GET", "status-writes") if w["name"] == "latency"]
+        latencies.append((exited - writes[-1]["time"]) * 1000)
+    # flux polls every 2 s: on average it notices a status 1 s after it is written, at worst 2 s.
+    return [summarize("reconcile: status written → command exited", "ms", latencies, [2000.0], target="<= 100 ms",
+                      note=f"controller reaction delay {delay_ms} ms; baseline: flux's 2 s polling interval")]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 7. Listing 5,000 Kustomizations
+
+
+def bench_list(ctx):
+    services = ctx["services"]
+    seed(services, [{"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+                     "metadata": {"name": f"ks-{i:05d}", "namespace": f"team-{i % 20}"},
+                     "spec": {"interval": "1h", "path": "./", "prune": True,
+                              "sourceRef": {"kind": "OCIRepository", "name": "app"}},
+                     "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "ReconciliationSucceeded",
+                                                "message": "Applied revision: v1@sha256:" + "ab" * 32,
+                                                "lastTransitionTime": "2026-11-26T00:00:00Z"}],
+                                "lastAppliedRevision": "v1@sha256:" + "ab" * 32}}
+                    for i in range(5000)])
+    figures = []
+    for label, config in [("test API server", services.kubeconfig), ("BENCH_KUBECONFIG", os.environ.get("BENCH_KUBECONFIG"))]:
+        if not config:
+            continue
+        env = dict(os.environ)
+        env["KUBECONFIG"] = config
+        kubectl = shutil.which("kubectl")
+        cache = os.path.join(ctx["work"], "kubectl-cache-list")
+        if kubectl:
+            subprocess.run([kubectl, "get", "kustomizations", "-A", "--no-headers", "--cache-dir", cache], env=env, capture_output=True)
+        ours, theirs = [], []
+        for _ in range(max(5, ctx["runs"] // 2)):
+            ours.append(timed([ctx["binary"], "get", "ks", "-A", "--no-header"], env=env))
+            if kubectl:
+                theirs.append(timed([kubectl, "get", "kustomizations", "-A", "--no-headers", "--cache-dir", cache], env=env))
+        figures.append(summarize(f"list: get ks -A, 5,000 objects ({label})", "ms", [s * 1000 for s in ours],
+                                 [s * 1000 for s in theirs] if theirs else None, target="ratio <= 1.0",
+                                 note="baseline: kubectl get kustomizations -A --no-headers"))
+    return figures
+
+
+BENCHMARKS = [("startup", bench_startup), ("completion", bench_completion), ("reconcile", bench_reconcile),
+              ("list", bench_list)]
 
 
 def main():
@@ -106,7 +340,11 @@ def main():
     parser.add_argument("--binary", help="kubectl-gitops binary (default: the release build)")
     args = parser.parse_args()
 
-    ctx = {"binary": args.binary or binary_path(), "runs": args.runs, "large": args.large, "root": ROOT}
+    import tempfile
+    work = tempfile.mkdtemp(prefix="kubectl-gitops-bench-")
+    services = Services(work)
+    ctx = {"binary": args.binary or binary_path(), "runs": args.runs, "large": args.large, "root": ROOT,
+           "work": work, "services": services}
     figures = []
     for name, function in BENCHMARKS:
         if args.only and name not in args.only:
@@ -125,6 +363,8 @@ def main():
         baseline = f"{f['baseline']:.2f}" if "baseline" in f else "-"
         ratio = f"{f['ratio']:.3f}" if f.get("ratio") is not None else "-"
         print(f"{f['name'] + ' (' + f['unit'] + ')':44} {f['median']:10.2f} {f['min']:10.2f} {f['max']:10.2f} {baseline:>10} {ratio:>7}  {f.get('target') or ''}")
+    services.stop()
+    shutil.rmtree(work, ignore_errors=True)
     machine = {"nproc": os.cpu_count(), "uname": " ".join(os.uname()), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     with open(os.path.join(ROOT, "bench", "results.json"), "w") as out:
         json.dump({"machine": machine, "figures": figures}, out, indent=2)

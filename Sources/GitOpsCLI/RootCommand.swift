@@ -6,7 +6,9 @@ public struct RootCommand: AsyncParsableCommand {
         commandName: "kubectl-gitops",
         abstract: "OCI-based GitOps with Flux, as a kubectl plugin.",
         version: KubectlGitOpsVersion.current,
-        subcommands: [CheckCommand.self, VersionCommand.self, CreateCommand.self, BootstrapCommand.self, GetCommand.self, ExportCommand.self, SuspendCommand.self, ResumeCommand.self, DeleteCommand.self]
+        subcommands: [CheckCommand.self, ReconcileCommand.self, VersionCommand.self]
+            + [CreateCommand.self, BootstrapCommand.self, GetCommand.self, ExportCommand.self, SuspendCommand.self, ResumeCommand.self, DeleteCommand.self]
+            + [CompletionCommand.self, HiddenCompleteCommand.self, HiddenCompleteNoDescCommand.self, HiddenGenerateManCommand.self]
     )
 
     public init() {}

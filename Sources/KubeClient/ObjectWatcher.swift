@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import JSON
 
 /// What a watcher saw of the object: its latest state, or that it is gone.
@@ -73,10 +74,10 @@ extension KubeAPIClient {
         }
     }
 
-    /// A body that stops mid-way (connection reset, truncated chunk) is worth resuming; a decoding bug is not.
+    /// A body that stops mid-way (connection reset, truncated chunk) is worth resuming; anything else — a decoding
+    /// bug, or the caller's own decision to fail — ends the watch.
     static func isStreamInterruption(_ error: Error) -> Bool {
-        if error is KubeWatchError || error is KubeAPIError || error is CancellationError { return false }
-        return true
+        error is TransportError
     }
 }
 

@@ -45,12 +45,13 @@ struct FluxApplier {
         return (applied, outcome)
     }
 
-    /// `◎ waiting …` until Ready, then flux's completion and revision lines.
-    func waitUntilReady(_ kind: FluxKind, resource: APIResource, namespace: String, name: String, timeout: TimeInterval,
-                        afterCreate: Bool) async throws {
+    /// `◎ waiting …` until Ready, starting from `applied` (what the apply returned), then flux's completion and
+    /// revision lines.
+    func waitUntilReady(_ kind: FluxKind, applied: JSONValue, resource: APIResource, namespace: String, name: String,
+                        timeout: TimeInterval, afterCreate: Bool) async throws {
         console.waiting("waiting for \(kind.kind) reconciliation")
         let waiter = ReadinessWaiter(client: client, resource: resource, namespace: namespace, name: name)
-        let outcome = try await waiter.wait(from: nil, timeout: timeout)
+        let outcome = try await waiter.wait(from: applied, timeout: timeout)
         FluxReadyReport.print(outcome.object, kind: kind, name: name, console: console, afterCreate: afterCreate)
     }
 }

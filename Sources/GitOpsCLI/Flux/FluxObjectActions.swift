@@ -71,24 +71,24 @@ enum FluxSuspension {
         let target = try await FluxTarget.resolve(kind, kube: kube, context: context)
         let console = context.console
         let resolved = try await names.resolve(target)
-        var resumed: [String] = []
+        var resumed: [(name: String, object: JSONValue)] = []
         for name in resolved {
-            guard try await patch(target, name: name, body: FluxPatches.resume) != nil else {
+            guard let patched = try await patch(target, name: name, body: FluxPatches.resume) else {
                 console.failure("\(kind.kind) \(name) not found in \(target.namespace) namespace")
                 continue
             }
             console.action("resuming \(kind.commandNoun) \(name) in \(target.namespace) namespace")
             console.success("\(kind.commandNoun) resumed")
-            resumed.append(name)
+            resumed.append((name, patched))
         }
         // flux counts the arguments, not the distinct names: `resume ks a a` does not wait.
         guard wait ?? (names.names.count == 1), !resumed.isEmpty else { return }
         var failed = 0
-        for name in resumed {
+        for (name, patched) in resumed {
             console.waiting("waiting for \(kind.kind) reconciliation")
             let waiter = ReadinessWaiter(client: target.client, resource: target.resource, namespace: target.namespace, name: name)
             do {
-                let outcome = try await waiter.wait(from: nil, timeout: seconds)
+                let outcome = try await waiter.wait(from: patched, timeout: seconds)
                 FluxReadyReport.print(outcome.object, kind: kind, name: name, console: console, afterCreate: false)
             } catch let failure as ReconciliationFailed {
                 console.failure(failure.description)

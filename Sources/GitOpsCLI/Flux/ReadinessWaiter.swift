@@ -16,49 +16,41 @@ struct ReadinessWaiter {
         var elapsed: TimeInterval
     }
 
-    private enum Verdict: Sendable {
-        case ready(JSONValue)
-        case failed(String)
-        case deleted
-    }
-
-    /// Watches from `resourceVersion` (the version our own write returned, so no later change is missed).
-    /// With `token`, the controller must first report that it handled that reconcile request.
-    func wait(from resourceVersion: String?, token: String? = nil, timeout: TimeInterval) async throws -> Outcome {
+    /// Starts from `current` (the object our own write returned) and watches from its version, so no later change
+    /// is missed. With `token`, the controller must first report that it handled that reconcile request.
+    func wait(from current: JSONValue, token: String? = nil, timeout: TimeInterval) async throws -> Outcome {
         let started = Date()
         let lastMessage = LastMessage()
         let kind = resource.kind
         let qualifiedName = "\(namespace)/\(name)"
-        do {
-            // `decide` returns the verdict instead of throwing it: watchObject resumes the watch after errors it
-            // takes for stream interruptions, which would swallow a failure thrown from inside.
-            let verdict = try await withDeadline(seconds: timeout) { [client, resource, namespace, name] in
-                try await client.watchObject(resource, namespace: namespace, name: name, from: resourceVersion) { observed -> Verdict? in
-                    guard case .present(let object) = observed else { return .deleted }
-                    let state = token.map { FluxStatus.readiness(object, afterRequest: $0) } ?? FluxStatus.readiness(object)
-                    switch state {
-                    case .ready:
-                        return .ready(object)
-                    case .failed(let message):
-                        return .failed(message)
-                    case .inProgress(let message):
-                        if let ready = FluxStatus.condition("Ready", in: object), !ready.message.isEmpty {
-                            lastMessage.set(ready.message)
-                        } else {
-                            lastMessage.set(message)
-                        }
-                        return nil
-                    }
-                }
-            }
-            switch verdict {
-            case .ready(let object):
-                return Outcome(object: object, elapsed: Date().timeIntervalSince(started))
-            case .failed(let message):
-                throw ReconciliationFailed(kind: kind, name: qualifiedName, message: message)
-            case .deleted:
+        let decide: @Sendable (ObservedObject) throws -> JSONValue? = { observed in
+            guard case .present(let object) = observed else {
                 throw CommandError("\(kind) \(qualifiedName) was deleted while waiting for it")
             }
+            let state = token.map { FluxStatus.readiness(object, afterRequest: $0) } ?? FluxStatus.readiness(object)
+            switch state {
+            case .ready:
+                return object
+            case .failed(let message):
+                throw ReconciliationFailed(kind: kind, name: qualifiedName, message: message)
+            case .inProgress(let message):
+                if let ready = FluxStatus.condition("Ready", in: object), !ready.message.isEmpty {
+                    lastMessage.set(ready.message)
+                } else {
+                    lastMessage.set(message)
+                }
+                return nil
+            }
+        }
+        do {
+            if let done = try decide(.present(current)) {
+                return Outcome(object: done, elapsed: Date().timeIntervalSince(started))
+            }
+            let resourceVersion = current.value(at: "metadata.resourceVersion")?.stringValue
+            let object = try await withDeadline(seconds: timeout) { [client, resource, namespace, name] in
+                try await client.watchObject(resource, namespace: namespace, name: name, from: resourceVersion, decide: decide)
+            }
+            return Outcome(object: object, elapsed: Date().timeIntervalSince(started))
         } catch is KubeTimeoutError {
             let seen = lastMessage.value.map { "; last status: \($0)" } ?? ""
             throw CommandError("timed out after \(Self.format(Date().timeIntervalSince(started))) waiting for \(kind) \(qualifiedName) to become ready\(seen)")

@@ -80,15 +80,15 @@ struct BootstrapOCICommand: ContextCommand {
                              kustomizeVersion: FluxAPIVersion(rawValue: kustomizeResource.version) ?? .v1)
         let applier = FluxApplier(client: source.client, console: console)
         let serverDryRun = apply.dryRun == .server
-        _ = try await applier.apply(try JSONValue(encoding: pair.source), resource: source.resource,
+        let appliedSource = try await applier.apply(try JSONValue(encoding: pair.source), resource: source.resource,
                                     force: apply.forceConflicts, dryRun: serverDryRun)
-        _ = try await applier.apply(try JSONValue(encoding: pair.kustomization), resource: kustomizeResource,
+        let appliedKustomization = try await applier.apply(try JSONValue(encoding: pair.kustomization), resource: kustomizeResource,
                                     force: apply.forceConflicts, dryRun: serverDryRun)
         guard wait, !serverDryRun else { return }
         let objectName = pair.source.metadata.name
-        try await applier.waitUntilReady(.ociRepository, resource: source.resource, namespace: source.namespace,
+        try await applier.waitUntilReady(.ociRepository, applied: appliedSource.object, resource: source.resource, namespace: source.namespace,
                                          name: objectName, timeout: waitSeconds, afterCreate: true)
-        try await applier.waitUntilReady(.kustomization, resource: kustomizeResource, namespace: source.namespace,
+        try await applier.waitUntilReady(.kustomization, applied: appliedKustomization.object, resource: kustomizeResource, namespace: source.namespace,
                                          name: objectName, timeout: waitSeconds, afterCreate: true)
     }
 }

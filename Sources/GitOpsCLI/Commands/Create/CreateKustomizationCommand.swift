@@ -88,9 +88,9 @@ struct CreateKustomizationCommand: ContextCommand {
         let object = try JSONValue(encoding: try build(namespace: target.namespace, version: target.version))
         let applier = FluxApplier(client: target.client, console: console)
         let serverDryRun = apply.dryRun == .server
-        _ = try await applier.apply(object, resource: target.resource, force: apply.forceConflicts, dryRun: serverDryRun)
+        let applied = try await applier.apply(object, resource: target.resource, force: apply.forceConflicts, dryRun: serverDryRun)
         guard waiting.wait, !serverDryRun else { return }
-        try await applier.waitUntilReady(.kustomization, resource: target.resource, namespace: target.namespace,
+        try await applier.waitUntilReady(.kustomization, applied: applied.object, resource: target.resource, namespace: target.namespace,
                                          name: offline.metadata.name, timeout: timeout, afterCreate: true)
     }
 }

@@ -107,9 +107,9 @@ struct CreateSourceOCICommand: ContextCommand {
         let object = try JSONValue(encoding: try options(namespace: target.namespace, version: target.version).build())
         let applier = FluxApplier(client: target.client, console: console)
         let serverDryRun = apply.dryRun == .server
-        _ = try await applier.apply(object, resource: target.resource, force: apply.forceConflicts, dryRun: serverDryRun)
+        let applied = try await applier.apply(object, resource: target.resource, force: apply.forceConflicts, dryRun: serverDryRun)
         guard waiting.wait, !serverDryRun else { return }
-        try await applier.waitUntilReady(.ociRepository, resource: target.resource, namespace: target.namespace,
+        try await applier.waitUntilReady(.ociRepository, applied: applied.object, resource: target.resource, namespace: target.namespace,
                                          name: offline.metadata.name, timeout: timeout, afterCreate: true)
     }
 }

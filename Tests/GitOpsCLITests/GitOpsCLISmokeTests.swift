@@ -1,6 +1,0 @@
-import Testing
-@testable import GitOpsCLI
-
-@Test func GitOpsCLIModuleLinks() {
-    #expect(Bool(true))
-}

