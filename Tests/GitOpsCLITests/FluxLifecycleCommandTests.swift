@@ -247,3 +247,17 @@ func normalizedDurations(_ spec: JSONValue?) -> JSONValue? {
     }
     return spec
 }
+
+@Suite struct FluxCompletionTests {
+    @Test func namesCompleteToLiveObjectsOfTheKind() async throws {
+        let server = SharedKubeServer.server
+        let ns = try FluxFixtures.namespace(server, "complete")
+        try server.seed(objects: [FluxFixtures.ociRepository("podinfo", namespace: ns), FluxFixtures.kustomization("apps", namespace: ns)])
+        let kustomizations = await runFlux(["__completeNoDesc", "resume", "ks", "-n", ns, ""], server: server)
+        #expect(kustomizations.stdout.split(separator: "\n").first == "apps", "\(kustomizations.stdout)")
+        let sources = await runFlux(["__completeNoDesc", "delete", "source", "oci", "-n", ns, ""], server: server)
+        #expect(sources.stdout.split(separator: "\n").first == "podinfo", "\(sources.stdout)")
+        let dependsOn = await runFlux(["__completeNoDesc", "create", "ks", "x", "-n", ns, "--depends-on", ""], server: server)
+        #expect(dependsOn.stdout.split(separator: "\n").first == "apps", "\(dependsOn.stdout)")
+    }
+}
