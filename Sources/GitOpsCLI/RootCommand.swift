@@ -7,6 +7,7 @@ public struct RootCommand: AsyncParsableCommand {
         abstract: "OCI-based GitOps with Flux, as a kubectl plugin.",
         version: KubectlGitOpsVersion.current,
         subcommands: [CheckCommand.self, ReconcileCommand.self, VersionCommand.self]
+            + [PushCommand.self, PullCommand.self, TagCommand.self, ListCommand.self, DiffCommand.self, BuildCommand.self]
             + [CompletionCommand.self, HiddenCompleteCommand.self, HiddenCompleteNoDescCommand.self, HiddenGenerateManCommand.self]
     )
 
