@@ -18,7 +18,7 @@ struct BuildArtifactCommand: ContextCommand {
         commandName: "artifact",
         abstract: "Build the tar+gzip layer push would upload, into a local file.",
         discussion: """
-        The file is written beside its final name and renamed when complete, so it is never half-written (also
+        The file is written beside its final name and renamed when complete, so it is never half-written (also \
         on failure or Ctrl-C). The bytes are those `push artifact` uploads for the same input and flags.
 
         EXAMPLES:

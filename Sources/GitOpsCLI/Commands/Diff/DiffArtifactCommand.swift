@@ -18,8 +18,8 @@ struct DiffArtifactCommand: ContextCommand {
         commandName: "artifact",
         abstract: "Compare a local path with a remote artifact by content: files added, removed and changed.",
         discussion: """
-        The comparison is by content (tar entries, modes and file bytes), not by compressed bytes, so it works
-        against artifacts pushed by flux as well. Prints one line per difference on stdout; --diff adds a unified
+        The comparison is by content (tar entries, modes and file bytes), not by compressed bytes, so it works \
+        against artifacts pushed by flux as well. Prints one line per difference on stdout; --diff adds a unified \
         diff for each changed text file. Exit status: 0 no changes, 1 changes, 2 error.
 
         EXAMPLES:

@@ -25,12 +25,12 @@ struct ListArtifactsCommand: ContextCommand {
         commandName: "artifacts",
         abstract: "List the tags of a repository with each artifact's digest, source, revision and created time.",
         discussion: """
-        Tags ending in .sig, .att or .sbom are left out. Without filters tags are sorted descending; with
+        Tags ending in .sig, .att or .sbom are left out. Without filters tags are sorted descending; with \
         --filter-semver, newest version first.
 
         EXAMPLES:
           kubectl gitops list artifacts oci://ghcr.io/org/app
-          kubectl gitops list artifacts oci://ghcr.io/org/app --filter-semver "1.x" -o json
+          kubectl gitops list artifacts oci://ghcr.io/org/app --filter-semver 1.x -o json
           kubectl gitops list artifacts oci://ghcr.io/org/app --filter-regex "^staging-"
         """,
         aliases: ["artifact"])

@@ -18,14 +18,15 @@ struct PullArtifactCommand: ContextCommand {
         commandName: "artifact",
         abstract: "Download an artifact's layer and extract it into a directory, safely.",
         discussion: """
-        The first layer is downloaded and verified against its digest, then extracted into a staging directory
-        beside the output and moved into place only when the whole archive was valid. Entries that would write
-        outside the directory (absolute names, '..', links pointing out) and content beyond --max-size are refused,
+        The first layer is downloaded and verified against its digest, then extracted into a staging directory \
+        beside the output and moved into place only when the whole archive was valid. Entries that would write \
+        outside the directory (absolute names, '..', links pointing out) and content beyond --max-size are refused, \
         and nothing is left behind.
 
         EXAMPLES:
           kubectl gitops pull artifact oci://ghcr.io/org/app:v1 -o ./app
-          kubectl gitops pull artifact oci://127.0.0.1:5000/app@sha256:<digest> -o /tmp/app --max-size 1GiB
+          kubectl gitops pull artifact oci://127.0.0.1:5000/app@sha256:<digest> -o /tmp/app \\
+            --max-size 1GiB
         """)
 
     @Argument(help: ArgumentHelp("What to pull: oci://HOST[:PORT]/REPO[:TAG|@DIGEST].", valueName: "url"))

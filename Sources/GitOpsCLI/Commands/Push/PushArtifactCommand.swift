@@ -9,7 +9,8 @@ struct PushCommand: AsyncParsableCommand {
         abstract: "Push artifacts to an OCI registry.",
         discussion: """
         EXAMPLES:
-          kubectl gitops push artifact oci://ghcr.io/org/app:v1 --path ./deploy --source "$(git config --get remote.origin.url)" --revision "main@sha1:$(git rev-parse HEAD)"
+          kubectl gitops push artifact oci://ghcr.io/org/app:v1 --path ./deploy \\
+            --source https://github.com/org/app --revision main@sha1:1a2b3c4
         """,
         subcommands: [PushArtifactCommand.self])
 }
@@ -24,16 +25,19 @@ struct PushArtifactCommand: ContextCommand {
         commandName: "artifact",
         abstract: "Build a Flux artifact from a directory, file or stdin and push it to an OCI registry.",
         discussion: """
-        The artifact is the one `flux push artifact` writes: one tar+gzip layer, source, revision and created
-        annotations. The tag moves only after every blob is uploaded, so a failure or Ctrl-C (exit 130) leaves it
-        where it was. --reproducible (or SOURCE_DATE_EPOCH) fixes the created time, so the same input and flags
-        give the same digest on any machine. --skip-unchanged compares the uncompressed content with what the tag
+        The artifact is the one `flux push artifact` writes: one tar+gzip layer, source, revision and created \
+        annotations. The tag moves only after every blob is uploaded, so a failure or Ctrl-C (exit 130) leaves it \
+        where it was. --reproducible (or SOURCE_DATE_EPOCH) fixes the created time, so the same input and flags \
+        give the same digest on any machine. --skip-unchanged compares the uncompressed content with what the tag \
         holds first and uploads nothing when it is the same.
 
         EXAMPLES:
-          kubectl gitops push artifact oci://ghcr.io/org/app:v1 --path ./deploy --source https://github.com/org/app --revision main@sha1:1a2b3c4
-          timoni build app ./module | kubectl gitops push artifact oci://registry.internal/app:staging -f - --source=https://github.com/org/app --revision=6.14.1
-          kubectl gitops push artifact oci://127.0.0.1:5000/app:latest -f ./deploy --source=local --revision=dev --reproducible --skip-unchanged -o json
+          kubectl gitops push artifact oci://ghcr.io/org/app:v1 --path ./deploy \\
+            --source https://github.com/org/app --revision main@sha1:1a2b3c4
+          timoni build app ./module | kubectl gitops push artifact oci://registry.internal/app:staging \\
+            -f - --source=https://github.com/org/app --revision=6.14.1
+          kubectl gitops push artifact oci://127.0.0.1:5000/app:latest -f ./deploy \\
+            --source=local --revision=dev --reproducible --skip-unchanged -o json
         """)
 
     @Argument(help: ArgumentHelp("Where to push: oci://HOST[:PORT]/REPO[:TAG] (tag defaults to latest).", valueName: "url"))
