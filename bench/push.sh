@@ -23,7 +23,8 @@ done
 PAYLOAD=$WORK/payload-$MIB-$FILES-$SEED
 mkdir -p "$WORK"
 
-[ "$BUILD" = 1 ] && swift build -c release --product kubectl-gitops >&2
+# The shipped binary: the Makefile's release flags (static Swift runtime, stripped).
+[ "$BUILD" = 1 ] && swift build -c release --static-swift-stdlib -Xlinker -s --product kubectl-gitops >&2
 CLI=$(swift build -c release --show-bin-path)/kubectl-gitops
 [ -x "$CLI" ] || { echo "no release build at $CLI" >&2; exit 1; }
 
@@ -78,7 +79,11 @@ env -i PATH=/usr/bin:/bin HOME="$REG" /usr/bin/docker-registry serve "$REG/confi
 REGISTRY_PID=$!
 trap 'kill "$REGISTRY_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/v2/" >/dev/null && break; sleep 0.1; done
-uploaded_bytes() { du -sb --apparent-size "$REG/storage/docker/registry/v2/blobs" 2>/dev/null | cut -f1 || echo 0; }
+uploaded_bytes() {
+  local blobs=$REG/storage/docker/registry/v2/blobs
+  [ -d "$blobs" ] || { echo 0; return; }
+  find "$blobs" -type f -name data -printf '%s\n' | awk '{s += $1} END {print s + 0}'
+}
 
 # measure NAME COMMAND...: wall seconds, user+sys seconds, peak RSS KiB from /usr/bin/time -v
 measure() {

@@ -195,3 +195,25 @@ final class ArtifactTestClock: @unchecked Sendable {
         set { lock.withLock { value = newValue } }
     }
 }
+
+/// Completion reads the artifact commands from the tree: subcommands, `-o` values, path-like options.
+@Suite struct ArtifactCompletionTests {
+    struct NoLiveValues: CompletionValueProvider {
+        func candidates(for request: DynamicValues, scope: CompletionScope) async -> [CompletionCandidate] { [] }
+    }
+
+    @Test func artifactCommandsComplete() async {
+        let engine = CompletionEngine(provider: NoLiveValues())
+        #expect(await engine.complete(["push", ""]).values == ["artifact"])
+        #expect(await engine.complete(["list", ""]).values == ["artifacts"])
+        #expect(await engine.complete(["push", "artifact", "-o", ""]).values == ["json", "yaml"])
+        #expect(await engine.complete(["list", "artifacts", "--output", ""]).values == ["table", "json", "yaml"])
+        #expect(await engine.complete(["pull", "artifact", "-o", ""]).directive == .filterDirectories)
+        #expect(await engine.complete(["build", "artifact", "-o", ""]) == CompletionResult([CompletionCandidate("tgz"), CompletionCandidate("gz")], directive: .filterFileExtensions))
+        #expect(await engine.complete(["push", "artifact", "--path", ""]).directive == .default)
+        let flags = await engine.complete(["push", "artifact", "--"]).values
+        for flag in ["--path", "--source", "--revision", "--annotations", "--reproducible", "--skip-unchanged", "--creds", "--insecure-registry", "--ignore-paths"] {
+            #expect(flags.contains(flag), "\(flag)")
+        }
+    }
+}
