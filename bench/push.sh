@@ -135,5 +135,5 @@ for base in gzip pigz; do
        " peak_rss $(ratio "$(get push 4)" "$(get $base 4)")"
 done
 echo "  repush (--skip-unchanged) vs push: wall $(ratio "$(get repush 2)" "$(get push 2)")  cpu $(ratio "$(get repush 3)" "$(get push 3)")"
-echo "bytes uploaded: push $push_bytes (layer $(size "$WORK/build.tgz") + config), repush $repush_bytes; PUT requests during repush: $repush_puts"
+echo "bytes uploaded: push $push_bytes (layer $(size "$WORK/build.tgz") + config + manifest), repush $repush_bytes; PUT requests during repush: $repush_puts"
 echo "peak RSS (MiB): build $(( $(get build 4) / 1024 )), push $(( $(get push 4) / 1024 )), repush $(( $(get repush 4) / 1024 )) (target <= 32)"
