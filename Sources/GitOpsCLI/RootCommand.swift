@@ -8,6 +8,7 @@ public struct RootCommand: AsyncParsableCommand {
         version: KubectlGitOpsVersion.current,
         subcommands: [CheckCommand.self, ReconcileCommand.self, VersionCommand.self]
             + [CreateCommand.self, BootstrapCommand.self, GetCommand.self, ExportCommand.self, SuspendCommand.self, ResumeCommand.self, DeleteCommand.self]
+            + [PushCommand.self, PullCommand.self, TagCommand.self, ListCommand.self, DiffCommand.self, BuildCommand.self]
             + [CompletionCommand.self, HiddenCompleteCommand.self, HiddenCompleteNoDescCommand.self, HiddenGenerateManCommand.self]
     )
 

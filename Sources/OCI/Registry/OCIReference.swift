@@ -131,7 +131,7 @@ public struct OCIReference: Sendable, Hashable, CustomStringConvertible {
             || component != component.lowercased()
     }
 
-    static func isValidTag(_ tag: String) -> Bool {
+    public static func isValidTag(_ tag: String) -> Bool {
         guard let first = tag.first, tag.count <= 128 else { return false }
         func wordCharacter(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber || c == "_") }
         return wordCharacter(first) && tag.dropFirst().allSatisfy { wordCharacter($0) || $0 == "." || $0 == "-" }

@@ -7,6 +7,21 @@ public struct RegistryPushResult: Sendable, Equatable {
     public var skipped: Bool
 }
 
+/// What `contentMatch` found under a tag.
+public enum RegistryContentMatch: Sendable, Equatable {
+    /// The tag holds the same content; its manifest digest.
+    case same(digest: String)
+    /// The tag is missing or holds other content.
+    case different
+    /// The remote config does not say; compare layer digests instead.
+    case undetermined
+}
+
+struct ImageConfigDiffIDs: Decodable {
+    struct RootFS: Decodable { var diff_ids: [String]? }
+    var rootfs: RootFS?
+}
+
 public struct RegistryPullResult: Sendable, Equatable {
     public var manifestDigest: String
     public var layer: RegistryDescriptor
@@ -71,6 +86,24 @@ extension RegistryClient {
             return RegistryPushResult(digest: digest, skipped: false)
         } catch let error as RegistryError {
             throw error.within(action: action)
+        }
+    }
+
+    /// Whether the tag already holds an artifact whose uncompressed tar digest is `diffID` (its config's
+    /// `rootfs.diff_ids`), answered before any layer is compressed. `.undetermined` when the remote config records no
+    /// diff_ids (flux 2.9 writes an empty config): then only the layer digest can tell, through `push(skipUnchanged:)`.
+    public func contentMatch(at reference: OCIReference, diffID: String) async throws -> RegistryContentMatch {
+        do {
+            // The push that usually follows needs push scope: ask once for both.
+            transport.requestScopes(["repository:\(reference.repository):pull,push"], forHost: reference.apiHost)
+            guard let remote = try await getManifest(reference) else { return .different }
+            guard let remoteConfig = try remote.decoded().config else { return .undetermined }
+            let remoteBytes = try await fetchBlob(remoteConfig.digest, from: reference)
+            let remoteDiffIDs = (try? JSONDecoder().decode(ImageConfigDiffIDs.self, from: remoteBytes))?.rootfs?.diff_ids ?? []
+            if remoteDiffIDs.isEmpty { return .undetermined }
+            return remoteDiffIDs == [diffID] ? .same(digest: remote.digest) : .different
+        } catch let error as RegistryError {
+            throw error.within(action: "compare with \(reference)")
         }
     }
 
