@@ -22,9 +22,13 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# The test binary is run directly to cap how many tests run at once: on 2 cores, tests that start servers and
+# processes would otherwise starve each other's timers.
+TEST_WIDTH ?= 4
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	NO_COLOR=1 "$$($(SWIFT) build --show-bin-path)/kubectl-gitopsPackageTests.xctest" --testing-library swift-testing \
+	  --experimental-maximum-parallelization-width $(TEST_WIDTH)
 
 demo: deps
 	$(SWIFT) build
