@@ -87,7 +87,7 @@ final class CurlTransfer: @unchecked Sendable {
         cancelled = true
         condition.broadcast()
         // curl_multi_wakeup may be called from any thread; it ends the transfer thread's poll at once.
-        if let multi { curl_multi_wakeup(multi) }
+        if let multi { ccurl_multi_wakeup(multi) }
         // The reader sees the end now, whatever libcurl still has in flight.
         let waiter = chunkWaiter
         chunkWaiter = nil

@@ -67,7 +67,8 @@ public final class CurlTransport: HTTPTransport, Sendable {
     /// Runs one transfer to its end on the calling (dedicated) thread.
     private func perform(_ plan: TransferPlan, _ transfer: CurlTransfer) -> Result<ResponseHead, Error> {
         guard let session = pool.checkOut() else {
-            return .failure(TransportError(kind: .other, server: plan.server, message: "libcurl could not create a transfer handle"))
+            let reason = ccurl_load() ? "libcurl could not create a transfer handle" : String(cString: ccurl_load_error())
+            return .failure(TransportError(kind: .other, server: plan.server, message: reason))
         }
         defer { pool.checkIn(session) }
         let handle = session.easy
@@ -94,22 +95,22 @@ public final class CurlTransport: HTTPTransport, Sendable {
     /// Drives the easy handle through its own multi handle rather than curl_easy_perform, so that `cancel`
     /// can wake the wait at once (curl_multi_wakeup) instead of after libcurl's next progress tick.
     private func run(_ session: CurlSession, _ transfer: CurlTransfer) -> CURLcode {
-        guard curl_multi_add_handle(session.multi, session.easy) == CURLM_OK else { return CURLE_FAILED_INIT }
+        guard ccurl_multi_add_handle(session.multi, session.easy) == CURLM_OK else { return CURLE_FAILED_INIT }
         transfer.attach(multi: session.multi)
         defer {
             transfer.detachMulti()
-            curl_multi_remove_handle(session.multi, session.easy)
+            ccurl_multi_remove_handle(session.multi, session.easy)
         }
         var running: Int32 = 1
         while running > 0 {
-            if curl_multi_perform(session.multi, &running) != CURLM_OK { return CURLE_FAILED_INIT }
+            if ccurl_multi_perform(session.multi, &running) != CURLM_OK { return CURLE_FAILED_INIT }
             if running == 0 { break }
             if transfer.isCancelled { return CURLE_ABORTED_BY_CALLBACK }
-            if curl_multi_poll(session.multi, nil, 0, 1000, nil) != CURLM_OK { return CURLE_FAILED_INIT }
+            if ccurl_multi_poll(session.multi, nil, 0, 1000, nil) != CURLM_OK { return CURLE_FAILED_INIT }
             if transfer.isCancelled { return CURLE_ABORTED_BY_CALLBACK }
         }
         var remaining: Int32 = 0
-        while let message = curl_multi_info_read(session.multi, &remaining) {
+        while let message = ccurl_multi_info_read(session.multi, &remaining) {
             if message.pointee.msg == CURLMSG_DONE { return message.pointee.data.result }
         }
         return CURLE_FAILED_INIT
@@ -203,8 +204,8 @@ public final class CurlTransport: HTTPTransport, Sendable {
 }
 
 enum CurlGlobal {
-    /// curl_global_init is not safe to race; a static let runs it exactly once.
-    static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    /// curl_global_init is not safe to race; a static let runs it exactly once (and loads libcurl then).
+    static let initialized: Bool = ccurl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 }
 
 /// An easy handle and the multi handle that drives it. The multi handle owns the connection cache,
@@ -214,17 +215,17 @@ struct CurlSession: @unchecked Sendable {
     let multi: UnsafeMutableRawPointer
 
     static func make() -> CurlSession? {
-        guard let easy = curl_easy_init() else { return nil }
-        guard let multi = curl_multi_init() else {
-            curl_easy_cleanup(easy)
+        guard let easy = ccurl_easy_init() else { return nil }
+        guard let multi = ccurl_multi_init() else {
+            ccurl_easy_cleanup(easy)
             return nil
         }
         return CurlSession(easy: easy, multi: multi)
     }
 
     func close() {
-        curl_easy_cleanup(easy)
-        curl_multi_cleanup(multi)
+        ccurl_easy_cleanup(easy)
+        ccurl_multi_cleanup(multi)
     }
 }
 
@@ -243,7 +244,7 @@ final class EasyHandlePool: @unchecked Sendable {
 
     func checkIn(_ session: CurlSession) {
         // Reset forgets options (and our callbacks' user data); the multi handle keeps live connections.
-        curl_easy_reset(session.easy)
+        ccurl_easy_reset(session.easy)
         lock.lock()
         if idle.count < maximumIdle {
             idle.append(session)
@@ -265,13 +266,13 @@ struct CurlLists {
 
     mutating func make(_ lines: [String]) -> UnsafeMutablePointer<curl_slist>? {
         var list: UnsafeMutablePointer<curl_slist>?
-        for line in lines { list = curl_slist_append(list, line) }
+        for line in lines { list = ccurl_slist_append(list, line) }
         if let list { lists.append(list) }
         return list
     }
 
     mutating func free() {
-        lists.forEach { curl_slist_free_all($0) }
+        lists.forEach { ccurl_slist_free_all($0) }
         lists.removeAll()
     }
 }

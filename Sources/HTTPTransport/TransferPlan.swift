@@ -104,7 +104,7 @@ struct TransferPlan: @unchecked Sendable {
 
     /// A TransportError whose message says what failed in words and quotes libcurl's own explanation.
     func error(for code: CURLcode, transfer: CurlTransfer) -> TransportError {
-        let detail = transfer.errorText.isEmpty ? String(cString: curl_easy_strerror(code)) : transfer.errorText
+        let detail = transfer.errorText.isEmpty ? String(cString: ccurl_easy_strerror(code)) : transfer.errorText
         if transfer.isCancelled {
             return TransportError(kind: .cancelled, server: server, message: "\(method) request was cancelled")
         }
