@@ -113,30 +113,32 @@ public enum FluxTable {
 
     /// Cuts every hex run of 40–128 characters that stands alone as a word (`\b[a-f0-9]{40,128}\b`) to 8.
     public static func shortenDigests(_ text: String) -> String {
-        var output = ""
-        var word = ""
-        func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
-            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "_")
+        // Byte scan (tables call this for every cell): words are runs of ASCII letters, digits and '_'.
+        let bytes = Array(text.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        func isWordByte(_ byte: UInt8) -> Bool {
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
         }
-        func flush() {
-            let isHex = word.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
-            if isHex && (40...128).contains(word.unicodeScalars.count) {
-                output += String(word.prefix(8))
-            } else {
-                output += word
+        func isLowerHex(_ byte: UInt8) -> Bool { (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) }
+        var index = 0
+        while index < bytes.count {
+            guard isWordByte(bytes[index]) else {
+                output.append(bytes[index])
+                index += 1
+                continue
             }
-            word = ""
-        }
-        for scalar in text.unicodeScalars {
-            if isWordCharacter(scalar) {
-                word.unicodeScalars.append(scalar)
+            var end = index
+            while end < bytes.count, isWordByte(bytes[end]) { end += 1 }
+            let word = bytes[index..<end]
+            if (40...128).contains(word.count), word.allSatisfy(isLowerHex) {
+                output.append(contentsOf: word.prefix(8))
             } else {
-                flush()
-                output.unicodeScalars.append(scalar)
+                output.append(contentsOf: word)
             }
+            index = end
         }
-        flush()
-        return output
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// kubectl's AGE: 5s, 3m2s, 15m, 4h, 4h30m, 20h, 2d3h, 12d, 2y30d.
@@ -169,13 +171,57 @@ public enum FluxTable {
         return "\(hours / 24 / 365)y"
     }
 
-    /// RFC 3339 timestamps as the API writes them (`2026-11-26T01:30:24Z`, fractional seconds allowed).
+    /// RFC 3339 timestamps as the API writes them (`2026-11-26T01:30:24Z`, fractional seconds and offsets
+    /// allowed). Parsed by hand: a date formatter per table row costs more than the rest of the row.
     public static func parseTimestamp(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[range] {
+                guard byte >= 0x30 && byte <= 0x39 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
+        guard bytes.count >= 20, let year = number(0..<4), bytes[4] == 0x2D, let month = number(5..<7), bytes[7] == 0x2D,
+              let day = number(8..<10), bytes[10] == 0x54 || bytes[10] == 0x74, let hour = number(11..<13), bytes[13] == 0x3A,
+              let minute = number(14..<16), bytes[16] == 0x3A, let second = number(17..<19),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        var index = 19
+        var fraction = 0.0
+        if index < bytes.count, bytes[index] == 0x2E {
+            index += 1
+            var scale = 0.1
+            let start = index
+            while index < bytes.count, bytes[index] >= 0x30 && bytes[index] <= 0x39 {
+                fraction += Double(bytes[index] - 0x30) * scale
+                scale /= 10
+                index += 1
+            }
+            guard index > start else { return nil }
+        }
+        var offset = 0
+        guard index < bytes.count else { return nil }
+        switch bytes[index] {
+        case 0x5A, 0x7A:
+            guard index + 1 == bytes.count else { return nil }
+        case 0x2B, 0x2D:
+            guard index + 6 == bytes.count, let zoneHour = number(index + 1..<index + 3), bytes[index + 3] == 0x3A,
+                  let zoneMinute = number(index + 4..<index + 6) else { return nil }
+            offset = (zoneHour * 3600 + zoneMinute * 60) * (bytes[index] == 0x2D ? -1 : 1)
+        default:
+            return nil
+        }
+        // Days since 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's days_from_civil).
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 }
 

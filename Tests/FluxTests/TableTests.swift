@@ -226,3 +226,23 @@ import Testing
         #expect(FluxListOutput.render([], format: .yaml) == "apiVersion: v1\nitems: []\nkind: List\nmetadata:\n  resourceVersion: \"\"\n")
     }
 }
+
+@Suite struct TimestampParsingTests {
+    @Test func rfc3339FormsTheAPIWrites() {
+        #expect(FluxTable.parseTimestamp("1970-01-01T00:00:00Z")?.timeIntervalSince1970 == 0)
+        #expect(FluxTable.parseTimestamp("2026-11-26T01:30:24Z")?.timeIntervalSince1970 == 1_795_656_624)
+        #expect(FluxTable.parseTimestamp("2026-11-26T01:30:24.5Z")?.timeIntervalSince1970 == 1_795_656_624.5)
+        #expect(FluxTable.parseTimestamp("2026-11-26T02:30:24+01:00")?.timeIntervalSince1970 == 1_795_656_624)
+        #expect(FluxTable.parseTimestamp("2000-02-29T12:00:00Z")?.timeIntervalSince1970 == 951_825_600)
+        for bad in ["", "2026-11-26", "2026-13-01T00:00:00Z", "2026-11-26T01:30:24", "2026-11-26T01:30:24Zx", "2026-11-26 01:30:24Z"] {
+            #expect(FluxTable.parseTimestamp(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func digestsAreCutOnlyInLongLowerHexWords() {
+        let digest = String(repeating: "ab", count: 32)
+        #expect(FluxTable.shortenDigests("v1@sha256:\(digest) ok") == "v1@sha256:abababab ok")
+        #expect(FluxTable.shortenDigests("X\(digest)") == "X\(digest)")
+        #expect(FluxTable.shortenDigests("short abcdef12") == "short abcdef12")
+    }
+}
