@@ -3,32 +3,32 @@ import Foundation
 import Glibc
 #endif
 
-/// Hands out an in-memory body piece by piece, so all bodies take the same upload path.
-final class DataBodyReader: HTTPBodyReader {
+/// Hands out an in-memory body piece by piece, so all bodies take the same path (uploads, tar readers).
+public final class DataBodyReader: HTTPBodyReader {
     private let data: Data
-    private var offset = 0
+    private var offset: Int
 
-    init(_ data: Data) { self.data = data }
+    public init(_ data: Data) {
+        self.data = data
+        offset = data.startIndex
+    }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let count = min(buffer.count, data.count - offset)
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let count = min(buffer.count, data.endIndex - offset)
         guard count > 0 else { return 0 }
-        data.withUnsafeBytes { source in
-            let start = source.baseAddress!.advanced(by: offset)
-            buffer.baseAddress!.copyMemory(from: start, byteCount: count)
-        }
+        data.copyBytes(to: buffer.bindMemory(to: UInt8.self), from: offset..<offset + count)
         offset += count
         return count
     }
 }
 
-/// Reads a file as the upload proceeds; the whole file is never in memory.
-final class FileBodyReader: HTTPBodyReader {
-    let path: String
-    let size: Int64
+/// Reads a file as it is consumed (an upload, a tar reader); the whole file is never in memory.
+public final class FileBodyReader: HTTPBodyReader {
+    public let path: String
+    public let size: Int64
     private let descriptor: Int32
 
-    init(path: String) throws {
+    public init(path: String) throws {
         self.path = path
         descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -45,7 +45,7 @@ final class FileBodyReader: HTTPBodyReader {
 
     deinit { close(descriptor) }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
             let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
             if count >= 0 { return count }
@@ -55,8 +55,8 @@ final class FileBodyReader: HTTPBodyReader {
     }
 }
 
-struct FileBodyError: Error, CustomStringConvertible {
-    var path: String
-    var reason: String
-    var description: String { "cannot read the request body file \(path): \(reason)" }
+public struct FileBodyError: Error, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "cannot read \(path): \(reason)" }
 }

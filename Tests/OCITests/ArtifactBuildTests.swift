@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import Testing
 import TestSupport
 @testable import OCI
@@ -64,7 +65,7 @@ import TestSupport
         let python = try shell("python3 -c 'import gzip,sys; sys.stdout.buffer.write(gzip.decompress(open(sys.argv[1],\"rb\").read()))' '\(destination)'")
         #expect(python.status == 0, "\(python.stderr)")
         #expect(python.stdout == tar)
-        #expect(try drain(GzipDecompressingReader(FileByteReader(path: destination))) == tar)
+        #expect(try drain(GzipDecompressingReader(FileBodyReader(path: destination))) == tar)
         #expect(try shell("gzip -t '\(destination)'").status == 0)
     }
 
@@ -97,11 +98,11 @@ import TestSupport
         try out.file("b.txt", "second\n")
         let result = try shell("cd '\(out.path)' && (gzip -c a.txt; pigz -c b.txt) > both.gz")
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(String(decoding: try drain(GzipDecompressingReader(FileByteReader(path: out.url("both.gz")))), as: UTF8.self) == "first\nsecond\n")
+        #expect(String(decoding: try drain(GzipDecompressingReader(FileBodyReader(path: out.url("both.gz")))), as: UTF8.self) == "first\nsecond\n")
         let truncated = try Data(contentsOf: URL(fileURLWithPath: out.url("both.gz"))).dropLast(5)
-        #expect(throws: ArtifactError.self) { try drain(GzipDecompressingReader(DataByteReader(Data(truncated)))) }
-        #expect(throws: ArtifactError.self) { try drain(GzipDecompressingReader(DataByteReader(Data()))) }
-        #expect(throws: ArtifactError.self) { try drain(GzipDecompressingReader(DataByteReader(Data("not gzip".utf8)))) }
+        #expect(throws: ArtifactError.self) { try drain(GzipDecompressingReader(DataBodyReader(Data(truncated)))) }
+        #expect(throws: ArtifactError.self) { try drain(GzipDecompressingReader(DataBodyReader(Data()))) }
+        #expect(throws: ArtifactError.self) { try drain(GzipDecompressingReader(DataBodyReader(Data("not gzip".utf8)))) }
     }
 
     struct Boom: Error {}

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import Testing
 @testable import OCI
 
@@ -20,7 +21,7 @@ import Testing
         try local.file("new/extra.yaml", "fresh\n")
         try local.data("blob.bin", Data([0, 1, 2, 4]))
 
-        let result = try ArtifactDiff.compare(local: .directory(path: local.path), remoteLayer: try FileByteReader(path: layer.path))
+        let result = try ArtifactDiff.compare(local: .directory(path: local.path), remoteLayer: try FileBodyReader(path: layer.path))
         #expect(!result.isIdentical && result.exitCode == 1)
         #expect(result.added.map(\.path) == ["new", "new/extra.yaml"])
         #expect(result.removed.map(\.path) == ["gone.yaml"])
@@ -50,20 +51,20 @@ import Testing
         // The remote layer compressed by another tool (pigz): digests differ, content does not.
         try tarBytes(.directory(path: tree.path)).write(to: URL(fileURLWithPath: out.url("a.tar")))
         #expect(try shell("pigz -9 -c '\(out.url("a.tar"))' > '\(out.url("a.tgz"))'").status == 0)
-        let same = try ArtifactDiff.compare(local: .directory(path: tree.path), remoteLayer: try FileByteReader(path: out.url("a.tgz")))
+        let same = try ArtifactDiff.compare(local: .directory(path: tree.path), remoteLayer: try FileBodyReader(path: out.url("a.tgz")))
         #expect(same.isIdentical && same.exitCode == 0)
 
         var changed = Data(repeating: 7, count: 3 << 20)
         changed[(2 << 20) + 5] = 8
         try tree.data("big.bin", changed)
-        let different = try ArtifactDiff.compare(local: .directory(path: tree.path), remoteLayer: try FileByteReader(path: out.url("a.tgz")))
+        let different = try ArtifactDiff.compare(local: .directory(path: tree.path), remoteLayer: try FileBodyReader(path: out.url("a.tgz")))
         #expect(different.changed.map(\.path) == ["big.bin"] && different.changed[0].contentChanged)
     }
 
     @Test func stdinSourceComparesAgainstItsFixedName() throws {
         let out = try ScratchDirectory()
         let layer = try ArtifactBuilder.build(source: .standardInput(Data("a: 1\n".utf8)), destinationPath: out.url("s.tgz"))
-        let same = try ArtifactDiff.compare(local: .standardInput(Data("a: 1\n\n".utf8)), remoteLayer: try FileByteReader(path: layer.path))
+        let same = try ArtifactDiff.compare(local: .standardInput(Data("a: 1\n\n".utf8)), remoteLayer: try FileBodyReader(path: layer.path))
         #expect(same.isIdentical)
     }
 

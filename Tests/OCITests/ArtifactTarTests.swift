@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import Testing
 @testable import OCI
 
@@ -130,7 +131,7 @@ import Testing
         #expect(header.count == 512 * 3)
         #expect(String(decoding: header[512..<1024].prefix { $0 != 0 }, as: UTF8.self) == "19 size=8589934592\n")
         #expect(Array(header[1024 + 124..<1024 + 136]) == Array("00000000000\0".utf8))
-        let reader = TarReader(DataByteReader(Data(header)))
+        let reader = TarReader(DataBodyReader(Data(header)))
         let entry = try #require(try reader.next())
         #expect(entry.name == "big.bin" && entry.size == size && entry.hadPAXHeader)
     }
@@ -155,7 +156,7 @@ import Testing
         let entries = try readEntries(tar)
         #expect(entries.map(\.name) == [".", "resources.yaml"])
         #expect(entries[1].mode == 0o644 && entries[1].size == UInt64(second.count))
-        let reader = TarReader(DataByteReader(tar))
+        let reader = TarReader(DataBodyReader(tar))
         _ = try reader.next(); _ = try reader.next()
         #expect(try drain(TarContentReader(reader)) == second)
 

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 @testable import OCI
 
 /// A scratch directory removed when the test's value goes away.
@@ -74,7 +75,7 @@ func tarBytes(_ source: ArtifactSource, _ options: ArtifactBuildOptions = Artifa
 
 /// Entry headers read back by our own reader.
 func readEntries(_ tar: Data) throws -> [TarEntryHeader] {
-    let reader = TarReader(DataByteReader(tar))
+    let reader = TarReader(DataBodyReader(tar))
     var entries: [TarEntryHeader] = []
     while let entry = try reader.next() { entries.append(entry) }
     return entries

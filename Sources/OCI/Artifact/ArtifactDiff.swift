@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 
 /// How a local path differs from a remote artifact layer, by content (not by compressed bytes, which differ
 /// between gzip implementations). "added" means present locally but not in the remote layer.
@@ -111,9 +112,9 @@ public enum ArtifactDiff {
                                        into change: inout ArtifactDiffResult.Change) throws {
         let localReader: ArtifactByteReader
         switch local.content {
-        case .disk(let path): localReader = try FileByteReader(path: path)
-        case .memory(let data): localReader = DataByteReader(data)
-        case .none: localReader = DataByteReader(Data())
+        case .disk(let path): localReader = try FileBodyReader(path: path)
+        case .memory(let data): localReader = DataBodyReader(data)
+        case .none: localReader = DataBodyReader(Data())
         }
         if remoteSize <= UInt64(maxTextDiffSize) && local.size <= UInt64(maxTextDiffSize) {
             let remoteBytes = try readAll(remote.readContent, limit: Int(remoteSize))

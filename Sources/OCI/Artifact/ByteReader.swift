@@ -1,55 +1,10 @@
 import CZlib
 import Foundation
+import HTTPTransport
 
-/// A pull-based byte stream (same shape as `HTTPBodyReader`, so a blob download can feed it directly).
-public protocol ArtifactByteReader: AnyObject {
-    /// Fills up to `buffer.count` bytes and returns how many; 0 means the end of the stream.
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
-}
+/// A pull-based byte stream: the transport's body reader, so files, buffers and blob downloads share one shape.
+public typealias ArtifactByteReader = HTTPBodyReader
 
-/// Reads a file through a file descriptor.
-public final class FileByteReader: ArtifactByteReader {
-    private let descriptor: Int32
-    private let path: String
-
-    public init(path: String) throws {
-        descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        self.path = path
-        guard descriptor >= 0 else { throw ArtifactError.systemError(.unreadable, "cannot open", path) }
-    }
-
-    deinit { close(descriptor) }
-
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        while true {
-            let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
-            if count >= 0 { return count }
-            if errno != EINTR { throw ArtifactError.systemError(.unreadable, "cannot read", path) }
-        }
-    }
-}
-
-/// Reads an in-memory buffer.
-public final class DataByteReader: ArtifactByteReader {
-    private let data: Data
-    private var offset: Int
-
-    public init(_ data: Data) {
-        self.data = data
-        offset = data.startIndex
-    }
-
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let count = min(buffer.count, data.endIndex - offset)
-        if count > 0 {
-            data.copyBytes(to: buffer.bindMemory(to: UInt8.self), from: offset..<offset + count)
-            offset += count
-        }
-        return count
-    }
-}
-
-/// Inflates a gzip stream made of one or more members (ours, Go's, `gzip`, `pigz`) with zlib, in bounded buffers.
 public final class GzipDecompressingReader: ArtifactByteReader {
     private let source: ArtifactByteReader
     private var stream = z_stream()

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 
 /// What an extraction wrote and what it left out.
 public struct ExtractionResult: Sendable, Equatable {
@@ -19,7 +20,7 @@ public enum TarExtractor {
     public static let defaultSizeLimit: UInt64 = 100 << 20
 
     public static func extract(gzipFile path: String, into directory: String, sizeLimit: UInt64 = defaultSizeLimit) throws -> ExtractionResult {
-        try extract(gzipStream: try FileByteReader(path: path), into: directory, sizeLimit: sizeLimit)
+        try extract(gzipStream: try FileBodyReader(path: path), into: directory, sizeLimit: sizeLimit)
     }
 
     public static func extract(gzipStream reader: ArtifactByteReader, into directory: String, sizeLimit: UInt64 = defaultSizeLimit) throws -> ExtractionResult {

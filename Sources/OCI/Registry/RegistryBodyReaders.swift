@@ -22,46 +22,6 @@ public enum RegistryBlobSource: Sendable {
     case reader(length: Int64, makeReader: @Sendable () throws -> any HTTPBodyReader)
 }
 
-/// Reads a file with stdio in the transport's buffer sizes, so a blob is never held in memory.
-final class RegistryFileReader: HTTPBodyReader {
-    private let file: UnsafeMutablePointer<FILE>
-
-    init(path: String) throws {
-        guard let file = fopen(path, "rb") else {
-            throw RegistryError(kind: .localIO, message: "cannot open \(path): \(String(cString: strerror(errno)))")
-        }
-        self.file = file
-    }
-
-    deinit { fclose(file) }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
-        let count = fread(base, 1, buffer.count, file)
-        if count == 0 && ferror(file) != 0 {
-            throw RegistryError(kind: .localIO, message: "read failed: \(String(cString: strerror(errno)))")
-        }
-        return count
-    }
-}
-
-final class RegistryDataReader: HTTPBodyReader {
-    private let data: Data
-    private var offset = 0
-
-    init(_ data: Data) { self.data = data }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let count = min(buffer.count, data.count - offset)
-        guard count > 0 else { return 0 }
-        data.withUnsafeBytes { source in
-            buffer.baseAddress!.copyMemory(from: source.baseAddress! + offset, byteCount: count)
-        }
-        offset += count
-        return count
-    }
-}
-
 /// Passes bytes through and reports progress, throttled so a bar is not redrawn for every 16 KiB.
 final class RegistryCountingReader: HTTPBodyReader {
     private let inner: any HTTPBodyReader

@@ -403,9 +403,9 @@ public final class RegistryClient: @unchecked Sendable {
         let progress = options.progress
         switch source {
         case .data(let data):
-            return .stream(length: size) { RegistryCountingReader(RegistryDataReader(data), digest: digest, total: size, progress: progress) }
+            return .stream(length: size) { RegistryCountingReader(DataBodyReader(data), digest: digest, total: size, progress: progress) }
         case .file(let path):
-            return .stream(length: size) { RegistryCountingReader(try RegistryFileReader(path: path), digest: digest, total: size, progress: progress) }
+            return .stream(length: size) { RegistryCountingReader(try FileBodyReader(path: path), digest: digest, total: size, progress: progress) }
         case .reader(_, let makeReader):
             return .stream(length: size) { RegistryCountingReader(try makeReader(), digest: digest, total: size, progress: progress) }
         }

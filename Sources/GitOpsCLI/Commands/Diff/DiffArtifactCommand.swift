@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HTTPTransport
 import OCI
 
 struct DiffCommand: AsyncParsableCommand {
@@ -54,7 +55,7 @@ struct DiffArtifactCommand: ContextCommand {
                 let layerPath = scratch + "/layer"
                 _ = try await client.pull(reference, to: layerPath)
                 return try await runBlocking {
-                    try ArtifactDiff.compare(local: source, options: options, remoteLayer: try FileByteReader(path: layerPath))
+                    try ArtifactDiff.compare(local: source, options: options, remoteLayer: try FileBodyReader(path: layerPath))
                 }
             }
         } catch {
