@@ -6,9 +6,10 @@ public struct RootCommand: AsyncParsableCommand {
         commandName: "kubectl-gitops",
         abstract: "OCI-based GitOps with Flux, as a kubectl plugin.",
         version: KubectlGitOpsVersion.current,
-        subcommands: [CheckCommand.self, ReconcileCommand.self, VersionCommand.self]
-            + [CreateCommand.self, BootstrapCommand.self, GetCommand.self, ExportCommand.self, SuspendCommand.self, ResumeCommand.self, DeleteCommand.self]
+        subcommands: [CreateCommand.self, BootstrapCommand.self, GetCommand.self, ExportCommand.self, ReconcileCommand.self,
+                      SuspendCommand.self, ResumeCommand.self, DeleteCommand.self]
             + [PushCommand.self, PullCommand.self, TagCommand.self, ListCommand.self, DiffCommand.self, BuildCommand.self]
+            + [CheckCommand.self, VersionCommand.self]
             + [CompletionCommand.self, HiddenCompleteCommand.self, HiddenCompleteNoDescCommand.self, HiddenGenerateManCommand.self]
     )
 
