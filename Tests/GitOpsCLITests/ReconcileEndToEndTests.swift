@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The whole loop against the simulated Flux controllers, which pull from a real docker-registry: push with our
+/// own `push artifact`, bootstrap, push a change, reconcile.
+@Suite(.serialized) struct ReconcileEndToEndTests {
+    @Test func reconcileAppliesANewPushAndFailsFastOnInvalidManifests() async throws {
+        let registry = try RegistryServer.start(.plainHTTP)
+        defer { registry.stop() }
+        let server = try KubeTestServer.start(.init(controllers: true, reactionDelayMilliseconds: 50))
+        defer { server.stop() }
+        let environment = ["KUBECONFIG": server.kubeconfigPath]
+        let url = "oci://\(registry.host)/apps/podinfo"
+
+        func push(_ manifests: String, revision: String) async throws -> String {
+            let pushed = await runCLI(["push", "artifact", "\(url):staging", "--source=https://example.test/podinfo",
+                                       "--revision=\(revision)", "--path=-", "-o", "json"],
+                                      environment: environment, stdin: Data(manifests.utf8))
+            #expect(pushed.code == 0, "\(pushed.stderr)")
+            let answer = try JSONSerialization.jsonObject(with: Data(pushed.stdout.utf8)) as? [String: Any]
+            return try #require(answer?["digest"] as? String)
+        }
+
+        _ = try await push("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  replicas: \"2\"\n---\n", revision: "1")
+        let bootstrap = await runCLI(["bootstrap", "oci", "podinfo", "--url", url, "--tag", "staging",
+                                      "--target-namespace", "apps", "--timeout", "30s"], environment: environment)
+        #expect(bootstrap.code == 0, "\(bootstrap.stderr)")
+
+        // A change: reconcile with the source first applies the new digest.
+        let changed = try await push("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  replicas: \"3\"\n---\n", revision: "2")
+        let applied = await runCLI(["reconcile", "ks", "podinfo", "--with-source", "--timeout", "30s"], environment: environment)
+        #expect(applied.code == 0, "\(applied.stderr)")
+        #expect(applied.stderr.contains("✔ fetched revision staging@\(changed) in "))
+        #expect(applied.stderr.contains("✔ applied revision staging@\(changed) in "))
+
+        // Invalid YAML: the controller reports the parse error with ProgressingWithRetry, and the command ends at
+        // once with it — within a second of the status write, not after --timeout.
+        _ = try await push("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [broken\n", revision: "3")
+        try server.control("DELETE", "status-writes", body: nil)
+        let failed = await runCLI(["reconcile", "ks", "podinfo", "--with-source", "--timeout", "2m"], environment: environment)
+        let exited = Date().timeIntervalSince1970
+        #expect(failed.code == 1)
+        #expect(failed.stderr.contains("✗ Kustomization flux-system/podinfo reconciliation failed: kustomize build failed: resources.yaml: "), "\(failed.stderr)")
+        let write = try #require(try server.statusWrites().last { $0.kind == "Kustomization" && $0.name == "podinfo" })
+        #expect(!write.ready)
+        #expect(exited - write.time < 1.0, "the command noticed the failure \(exited - write.time) s after the status write")
+    }
+}
