@@ -48,16 +48,11 @@ import TestSupport
             try process.run()
             // "build": as soon as the command announced the push (the layer is being built);
             // "upload": once it asked the registry whether the blobs exist (the layer is built, uploads start).
-            let deadline = Date().addingTimeInterval(60)
-            while Date() < deadline && process.isRunning {
-                let text = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
-                if phase == "build" && text.contains("► pushing artifact") { break }
-                if phase == "upload" && registry.server.requestCount(method: "HEAD") > postsBefore { break }
-                try await Task.sleep(nanoseconds: 5_000_000)
+            let interrupted = Self.interrupt(process) {
+                phase == "build" ? ((try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "").contains("► pushing artifact")
+                    : registry.server.requestCount(method: "HEAD") > postsBefore
             }
-            #expect(process.isRunning, "the push finished before it could be interrupted (\(phase))")
-            kill(process.processIdentifier, SIGINT)
-            process.waitUntilExit()
+            #expect(interrupted, "the push finished before it could be interrupted (\(phase))")
             let text = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
             #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(phase): \(text)")
             #expect(text.hasSuffix("✗ interrupted\n"), "\(phase): \(text)")
@@ -75,13 +70,34 @@ import TestSupport
         try log.truncate(atOffset: 0)
         build.standardError = log
         try build.run()
-        while build.isRunning, !((try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "").contains("► building") {
-            try await Task.sleep(nanoseconds: 5_000_000)
+        let interrupted = Self.interrupt(build) {
+            ((try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "").contains("► building")
         }
-        kill(build.processIdentifier, SIGINT)
-        build.waitUntilExit()
+        #expect(interrupted, "the build finished before it could be interrupted")
         #expect(build.terminationStatus == 130)
         #expect(try FileManager.default.contentsOfDirectory(atPath: out) == [])
+    }
+
+    /// Sends SIGINT as soon as `ready` holds, from a plain thread (busy test workers cannot delay it), then waits
+    /// for the process; says whether the signal was sent while it still ran.
+    static func interrupt(_ process: Process, when ready: @escaping @Sendable () -> Bool) -> Bool {
+        let interrupted = SignalOnce()
+        let watcher = Thread {
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline && process.isRunning {
+                if ready() {
+                    if process.isRunning {
+                        kill(process.processIdentifier, SIGINT)
+                        interrupted.set()
+                    }
+                    return
+                }
+                usleep(1_000)
+            }
+        }
+        watcher.start()
+        process.waitUntilExit()
+        return interrupted.value
     }
 
     @Test func progressBarOnATerminalOnly() async throws {
@@ -111,4 +127,12 @@ import TestSupport
             #expect(out.text.isEmpty)
         }
     }
+}
+
+/// Set once from the watcher thread, read by the test.
+private final class SignalOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    func set() { lock.withLock { flag = true } }
+    var value: Bool { lock.withLock { flag } }
 }

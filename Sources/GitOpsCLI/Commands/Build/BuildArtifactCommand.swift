@@ -46,7 +46,6 @@ struct BuildArtifactCommand: ContextCommand {
             if FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory), isDirectory.boolValue {
                 throw ArtifactUsageError("--output '\(output)' is a directory: give a file name such as \(output)/artifact.tgz")
             }
-            console.action("building artifact from \(pathArgument)")
             // Built inside a private directory beside the target: an interrupted build can never rename into place.
             var template = Array("\(directory)/.\((destination as NSString).lastPathComponent).build-XXXXXX".utf8CString)
             guard let created = mkdtemp(&template) else {
@@ -56,7 +55,9 @@ struct BuildArtifactCommand: ContextCommand {
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             let options = content.buildOptions
             let layer = try await InterruptGuard.run {
-                try await runBlocking { try ArtifactBuilder.build(source: source, options: options, destinationPath: scratch + "/layer.tgz") }
+                // Announced once Ctrl-C is handled, so an interrupt right after this line still cleans up.
+                console.action("building artifact from \(pathArgument)")
+                return try await runBlocking { try ArtifactBuilder.build(source: source, options: options, destinationPath: scratch + "/layer.tgz") }
             }
             guard rename(layer.path, destination) == 0 else {
                 throw CommandError("cannot write '\(destination)': \(String(cString: strerror(errno)))")

@@ -91,16 +91,19 @@ struct PushArtifactCommand: ContextCommand {
             let artifactSource = try ArtifactBuildSupport.resolveSource(pathArgument, context: context)
             let bar = ProgressBar.make(console: console, label: "uploading")
             let client = try registry.client(for: reference, context: context, progress: bar?.handler)
-            if output == nil {
-                if registry.creds != nil { console.action("logging in to registry with credentials") }
-                console.action("pushing artifact to \(reference)")
-            }
+            let announce = output == nil
+            let withCredentials = registry.creds != nil
             let options = content.buildOptions
             let skipUnchanged = skipUnchanged
             let environment = context.environment
             let scratch = try ArtifactCommandSupport.scratchDirectory("push", context: context)
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             let result = try await InterruptGuard.run { () -> (digest: String, skipped: Bool) in
+                // Announced once Ctrl-C is handled, so an interrupt right after this line still cleans up.
+                if announce {
+                    if withCredentials { console.action("logging in to registry with credentials") }
+                    console.action("pushing artifact to \(reference)")
+                }
                 var match = RegistryContentMatch.different
                 if skipUnchanged {
                     // Hashing the tar is far cheaper than compressing it: decide before building the layer.
