@@ -20,11 +20,12 @@ let package = Package(
         .systemLibrary(name: "CDeflate", providers: [.apt(["libdeflate-dev"])]),
 
         .target(name: "JSON", dependencies: ["Yams"]),
+        .target(name: "Semver"),
         .target(name: "HTTPTransport", dependencies: ["CCurl"]),
         .target(name: "KubeConfig", dependencies: ["HTTPTransport", "JSON", "Yams"]),
         .target(name: "KubeClient", dependencies: ["HTTPTransport", "KubeConfig", "JSON"]),
-        .target(name: "Flux", dependencies: ["KubeClient", "JSON", "Yams"]),
-        .target(name: "OCI", dependencies: ["HTTPTransport", "JSON", "CCrypto", "CZlib", "CDeflate"]),
+        .target(name: "Flux", dependencies: ["KubeClient", "JSON", "Semver", "Yams"]),
+        .target(name: "OCI", dependencies: ["HTTPTransport", "JSON", "Semver", "CCrypto", "CZlib", "CDeflate"]),
         .target(name: "GitOpsCLI", dependencies: [
             "HTTPTransport", "JSON", "KubeConfig", "KubeClient", "Flux", "OCI", "Yams",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -35,8 +36,8 @@ let package = Package(
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"]),
         .testTarget(name: "KubeConfigTests", dependencies: ["KubeConfig", "JSON", "TestSupport"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeConfig", "HTTPTransport", "JSON", "TestSupport"]),
-        .testTarget(name: "FluxTests", dependencies: ["Flux", "KubeClient", "JSON", "TestSupport", "Yams"]),
-        .testTarget(name: "OCITests", dependencies: ["OCI", "HTTPTransport", "TestSupport"]),
+        .testTarget(name: "FluxTests", dependencies: ["Flux", "KubeClient", "JSON", "Semver", "TestSupport", "Yams"]),
+        .testTarget(name: "OCITests", dependencies: ["OCI", "HTTPTransport", "Semver", "TestSupport"]),
         .testTarget(name: "GitOpsCLITests", dependencies: ["GitOpsCLI", "JSON", "TestSupport", "Yams"], exclude: ["Goldens"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,4 +1,5 @@
 import Foundation
+import Semver
 
 /// What a flag that was not passed means. `cli` uses the CLI defaults (`--interval 1m`); `zeroValues`
 /// reproduces flux's test harness, which resets every flag to its zero value (`interval: 0s`).
@@ -58,7 +59,11 @@ public struct OCIRepositoryOptions: Sendable {
             ref.tag = tag
         }
         if let range = given(tagSemver) {
-            _ = try SemverRange(parsing: range)
+            do {
+                _ = try SemverRange(parsing: range)
+            } catch let error as SemverError {
+                throw FluxError.invalidFlag(flag: "--tag-semver", value: range, reason: error.description)
+            }
             ref.semver = range
         }
         if let filter = given(semverFilter) {

@@ -1,4 +1,5 @@
 import Foundation
+import Semver
 import Testing
 @testable import Flux
 
@@ -57,7 +58,7 @@ import Testing
 
     @Test(arguments: ["", ">=", "1.2.3.4", "abc", ">=1.0.0 <", "1.2.3 -", "||", "1.0.0 || ", "01.2.3", "1.2.3-", "1.2.3-01", "^"])
     func invalidRanges(_ range: String) {
-        #expect(throws: FluxError.self, "\(range)") { try SemverRange(parsing: range) }
+        #expect(throws: SemverError.self, "\(range)") { try SemverRange(parsing: range) }
     }
 
     @Test func precedence() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Semver
 import Testing
 @testable import OCI
 
@@ -87,10 +88,11 @@ import Testing
     }
 }
 
-@Suite struct RegistrySemverTests {
+/// The semver ranges `list artifacts --filter-semver` applies (the same parser as `--tag-semver`).
+@Suite struct SemverFilterTests {
     func matching(_ range: String, _ versions: [String]) throws -> [String] {
-        let parsed = try RegistrySemverRange(parsing: range)
-        return versions.filter { RegistrySemverVersion(parsing: $0).map(parsed.contains) ?? false }
+        let parsed = try SemverRange(parsing: range)
+        return versions.filter { SemverVersion($0).map(parsed.contains) ?? false }
     }
 
     let versions = ["0.1.0", "0.2.3", "0.2.9", "0.3.0", "1.0.0", "1.2.0", "1.2.3", "1.2.9", "1.3.0", "1.9.9", "2.0.0", "2.0.0-rc.1", "v3.1"]
@@ -117,9 +119,9 @@ import Testing
         #expect(try matching("1.2 - 1.3", versions) == ["1.2.0", "1.2.3", "1.2.9", "1.3.0"])
         #expect(try matching("1.2.3 - 1.3.0", versions) == ["1.2.3", "1.2.9", "1.3.0"])
         #expect(try matching(">=2.0.0-rc.0", versions) == ["2.0.0", "2.0.0-rc.1", "v3.1"])
-        #expect(RegistrySemverVersion(parsing: "2.0.0-rc.1")! < RegistrySemverVersion(parsing: "2.0.0")!)
-        #expect(RegistrySemverVersion(parsing: "1.0.0-alpha.2")! < RegistrySemverVersion(parsing: "1.0.0-alpha.10")!)
-        #expect(RegistrySemverVersion(parsing: "latest") == nil)
-        #expect(throws: RegistryError.self) { try RegistrySemverRange(parsing: ">=banana") }
+        #expect(SemverVersion("2.0.0-rc.1")! < SemverVersion("2.0.0")!)
+        #expect(SemverVersion("1.0.0-alpha.2")! < SemverVersion("1.0.0-alpha.10")!)
+        #expect(SemverVersion("latest") == nil)
+        #expect(throws: SemverError.self) { try SemverRange(parsing: ">=banana") }
     }
 }

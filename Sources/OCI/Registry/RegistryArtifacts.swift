@@ -1,4 +1,5 @@
 import Foundation
+import Semver
 
 public struct RegistryPushResult: Sendable, Equatable {
     /// Digest of the manifest the tag now points to.
@@ -173,7 +174,12 @@ extension RegistryClient {
     public func listArtifacts(_ reference: OCIReference, semver: String? = nil, regex: String? = nil, pageSize: Int? = nil) async throws -> [RegistryArtifactSummary] {
         let action = "list artifacts in \(reference.repositoryName)"
         do {
-            let range = try semver.map { try RegistrySemverRange(parsing: $0) }
+            let range: SemverRange?
+            do {
+                range = try semver.map { try SemverRange(parsing: $0) }
+            } catch let error as SemverError {
+                throw RegistryError(kind: .invalidReference, message: "invalid --filter-semver \"\(semver ?? "")\": \(error.description)")
+            }
             var pattern: NSRegularExpression?
             if let regex {
                 do { pattern = try NSRegularExpression(pattern: regex) } catch {
@@ -187,7 +193,7 @@ extension RegistryClient {
                 tags = tags.filter { pattern.firstMatch(in: $0, range: NSRange($0.startIndex..., in: $0)) != nil }
             }
             if let range {
-                tags = tags.compactMap { tag in RegistrySemverVersion(parsing: tag).flatMap { range.contains($0) ? (tag, $0) : nil } }
+                tags = tags.compactMap { tag in SemverVersion(tag).flatMap { range.contains($0) ? (tag, $0) : nil } }
                     .sorted { $0.1 > $1.1 }.map(\.0)
             } else {
                 tags.sort(by: >)

@@ -12,8 +12,11 @@ public struct SemverVersion: Comparable, Hashable, Sendable, CustomStringConvert
         (self.major, self.minor, self.patch, self.prerelease, self.build) = (major, minor, patch, prerelease, build)
     }
 
+    /// A tag as a version, as source-controller reads tags: `v3.1` is 3.1.0; wildcards (`1.x`) are ranges, not versions.
     public init?(_ text: String) {
-        guard let partial = try? PartialVersion(parsing: text), !partial.hasWildcard else { return nil }
+        let core = text.split(separator: "+", maxSplits: 1).first?.split(separator: "-", maxSplits: 1).first ?? ""
+        guard !core.split(separator: ".").contains(where: { $0 == "x" || $0 == "X" || $0 == "*" }),
+              let partial = try? PartialVersion(parsing: text) else { return nil }
         self = partial.floor
     }
 
@@ -80,19 +83,19 @@ struct PartialVersion: Sendable {
             core = text[..<plus]
             build = text[text.index(after: plus)...]
             guard PartialVersion.validIdentifiers(build, numericRule: false) else {
-                throw SemverError("invalid build metadata in \(goQuoted(input))")
+                throw SemverError("invalid build metadata in \(String(reflecting: input))")
             }
         }
         if let dash = core.firstIndex(of: "-") {
             let prereleaseText = core[core.index(after: dash)...]
             guard PartialVersion.validIdentifiers(prereleaseText, numericRule: true) else {
-                throw SemverError("invalid pre-release in \(goQuoted(input))")
+                throw SemverError("invalid pre-release in \(String(reflecting: input))")
             }
             prerelease = prereleaseText.split(separator: ".").map(String.init)
             core = core[..<dash]
         }
         let parts = core.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...3).contains(parts.count) else { throw SemverError("\(goQuoted(input)) is not a version") }
+        guard (1...3).contains(parts.count) else { throw SemverError("\(String(reflecting: input)) is not a version") }
         var numbers: [UInt64?] = []
         var sawWildcard = false
         for part in parts {
@@ -103,13 +106,13 @@ struct PartialVersion: Sendable {
                       part == "0" || !part.hasPrefix("0"), let value = UInt64(part) {
                 numbers.append(value)
             } else {
-                throw SemverError("\(goQuoted(input)) is not a version")
+                throw SemverError("\(String(reflecting: input)) is not a version")
             }
         }
         while numbers.count < 3 { numbers.append(nil) }
         (major, minor, patch) = (numbers[0], numbers[1], numbers[2])
         if !prerelease.isEmpty && hasWildcard && major == nil {
-            throw SemverError("\(goQuoted(input)): a wildcard cannot have a pre-release")
+            throw SemverError("\(String(reflecting: input)): a wildcard cannot have a pre-release")
         }
     }
 
@@ -125,9 +128,10 @@ struct PartialVersion: Sendable {
     }
 }
 
-struct SemverError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+/// A version or range that does not parse; the description says why, for a person.
+public struct SemverError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// A version range in the syntax source-controller accepts for `spec.ref.semver` (Masterminds/semver):
@@ -199,9 +203,9 @@ public struct SemverRange: Sendable, CustomStringConvertible {
         }
     }
 
-    public init(parsing text: String, flag: String = "--tag-semver") throws {
-        func fail(_ reason: String) -> FluxError {
-            FluxError.invalidFlag(flag: flag, value: text, reason: "invalid semver range: \(reason)")
+    public init(parsing text: String) throws {
+        func fail(_ reason: String) -> SemverError {
+            SemverError("invalid semver range: \(reason)")
         }
         var alternatives: [[Comparator]] = []
         for group in text.components(separatedBy: "||") {
@@ -214,7 +218,7 @@ public struct SemverRange: Sendable, CustomStringConvertible {
                     var token = tokens[index]
                     // An operator written apart from its version: ">= 1.2".
                     if Operator.allCases.contains(where: { $0.rawValue == token }) || token == "~>" || token == "=>" || token == "=<" {
-                        guard index + 1 < tokens.count else { throw SemverError("\(goQuoted(token)) without a version") }
+                        guard index + 1 < tokens.count else { throw SemverError("\(String(reflecting: token)) without a version") }
                         token += tokens[index + 1]
                         index += 1
                     }
