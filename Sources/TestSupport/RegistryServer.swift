@@ -379,3 +379,15 @@ public enum ExternalTool {
         var value: Data { lock.withLock { data } }
     }
 }
+
+extension RegistryServer {
+    /// Pushes a one-layer Flux artifact (tar+gzip of `files`) with the test helper, independently of the plugin's
+    /// own push; returns the manifest digest. Plain-HTTP registries only.
+    public func pushFluxArtifact(_ repository: String, tag: String, files: [String: String]) throws -> String {
+        let helper = KubeTestServer.repositoryRoot.appendingPathComponent("Tests/Support/kube-test-server/tests/registry.py").path
+        let result = try KubeTestServer.run("/usr/bin/env", ["python3", helper, "push", host, repository, tag]
+            + files.map { "\($0.key)=\($0.value)" })
+        guard result.status == 0 else { throw KubeTestServerError("push failed: \(result.stderr)") }
+        return String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

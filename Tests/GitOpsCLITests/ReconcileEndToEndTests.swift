@@ -7,7 +7,7 @@ import TestSupport
 @Suite(.serialized) struct ReconcileEndToEndTests {
     @Test func reconcileAppliesANewPushAndFailsFastOnInvalidManifests() async throws {
         let registry = try RegistryServer.start(.plainHTTP)
-        defer { registry.stop() }
+        defer { registry.cleanUp() }
         let server = try KubeTestServer.start(.init(controllers: true, reactionDelayMilliseconds: 50))
         defer { server.stop() }
         let environment = ["KUBECONFIG": server.kubeconfigPath]

@@ -5,59 +5,6 @@ import TestSupport
 /// The simulated Flux controllers, driven through the launcher, against a docker-registry on 127.0.0.1.
 @Suite("Kube test server controllers", .serialized)
 struct TestServerControllersTests {
-    /// /usr/bin/docker-registry on a free loopback port with storage in a temporary directory.
-    final class Registry {
-        let process = Process()
-        let directory: String
-        let host: String
-
-        init() throws {
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("registry-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let port = try Registry.freePort()
-            host = "127.0.0.1:\(port)"
-            let config = "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: \(directory)/data\n"
-                + "http:\n  addr: \(host)\n"
-            try config.write(toFile: directory + "/config.yml", atomically: true, encoding: .utf8)
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/docker-registry")
-            process.arguments = ["serve", directory + "/config.yml"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let deadline = Date().addingTimeInterval(20)
-            while Date() < deadline {
-                let probe = try KubeTestServer.run("/usr/bin/curl", ["-sf", "-o", "/dev/null", "http://\(host)/v2/"])
-                if probe.status == 0 { return }
-                usleep(50_000)
-            }
-            throw KubeTestServerError("docker-registry did not start on \(host)")
-        }
-
-        static func freePort() throws -> Int {
-            let probe = try KubeTestServer.run("/usr/bin/env", ["python3", "-c",
-                "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"])
-            guard let port = Int(String(decoding: probe.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-                throw KubeTestServerError("could not find a free port")
-            }
-            return port
-        }
-
-        /// Pushes a Flux-style artifact (one tar+gzip layer) with the test helper; returns the manifest digest.
-        func push(repository: String, tag: String, files: [String: String]) throws -> String {
-            let helper = KubeTestServer.repositoryRoot.appendingPathComponent("Tests/Support/kube-test-server/tests/registry.py").path
-            let result = try KubeTestServer.run("/usr/bin/env", ["python3", helper, "push", host, repository, tag]
-                + files.map { "\($0.key)=\($0.value)" })
-            guard result.status == 0 else { throw KubeTestServerError("push failed: \(result.stderr)") }
-            return String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-
-        deinit {
-            process.terminate()
-            process.waitUntilExit()
-            try? FileManager.default.removeItem(atPath: directory)
-        }
-    }
-
     static func ready(_ object: [String: Any]) -> [String: Any]? {
         let conditions = (object["status"] as? [String: Any])?["conditions"] as? [[String: Any]] ?? []
         return conditions.first { $0["type"] as? String == "Ready" }
@@ -75,8 +22,9 @@ struct TestServerControllersTests {
 
     @Test("a source and a Kustomization become Ready from a real registry; status writes are logged")
     func readyFromRegistry() throws {
-        let registry = try Registry()
-        let digest = try registry.push(repository: "demo/app", tag: "1.0.0", files: [
+        let registry = try RegistryServer.start(.plainHTTP)
+        defer { registry.cleanUp() }
+        let digest = try registry.pushFluxArtifact("demo/app", tag: "1.0.0", files: [
             "deploy/app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n",
         ])
         let server = try KubeTestServer.start(.init(controllers: true))
@@ -122,8 +70,9 @@ struct TestServerControllersTests {
 
     @Test("a missing tag makes the source Ready=False with the registry's error")
     func missingTag() throws {
-        let registry = try Registry()
-        _ = try registry.push(repository: "demo/app", tag: "1.0.0", files: ["a.yaml": "kind: x"])
+        let registry = try RegistryServer.start(.plainHTTP)
+        defer { registry.cleanUp() }
+        _ = try registry.pushFluxArtifact("demo/app", tag: "1.0.0", files: ["a.yaml": "kind: x"])
         let server = try KubeTestServer.start(.init(controllers: true))
         defer { server.stop() }
         let source = """
