@@ -125,7 +125,18 @@ final class ParallelGzip: @unchecked Sendable {
             return
         }
         defer { libdeflate_free_compressor(compressor) }
-        let bound = GzipMember.bound(compressor, inputSize: chunkSize)
+        // Level 1 to probe whether a chunk compresses at all, level 0 (stored) for chunks that do not.
+        guard let probe = libdeflate_alloc_compressor(1), let store = libdeflate_alloc_compressor(0) else {
+            fail(ArtifactError(.unwritable, "libdeflate could not allocate its probe compressors"))
+            return
+        }
+        defer {
+            libdeflate_free_compressor(probe)
+            libdeflate_free_compressor(store)
+        }
+        let bound = max(GzipMember.bound(compressor, inputSize: chunkSize), GzipMember.bound(store, inputSize: chunkSize))
+        let probeScratch = UnsafeMutableRawPointer.allocate(byteCount: GzipMember.probeScratchSize, alignment: 16)
+        defer { probeScratch.deallocate() }
         while true {
             condition.lock()
             while jobs.isEmpty && !producerFinished && failure == nil { condition.wait() }
@@ -139,7 +150,8 @@ final class ParallelGzip: @unchecked Sendable {
             condition.unlock()
 
             // Compressed straight into the buffer handed to the writer: no scratch copy.
-            member.count = GzipMember.encode(compressor, input: job.chunk.bytes, into: member)
+            let incompressible = GzipMember.looksIncompressible(job.chunk.bytes, probe: probe, scratch: probeScratch)
+            member.count = GzipMember.encode(incompressible ? store : compressor, input: job.chunk.bytes, into: member)
 
             condition.lock()
             freeInputs.append(job.chunk)
@@ -156,6 +168,24 @@ enum GzipMember {
 
     static func bound(_ compressor: OpaquePointer, inputSize: Int) -> Int {
         header.count + libdeflate_deflate_compress_bound(compressor, inputSize) + 8
+    }
+
+    static let probeWindow = 4096
+    static let probeScratchSize = 8192
+
+    /// Whether every one of a few windows spread over the chunk stays at ≥ 97% of its size at level 1: random or
+    /// already-compressed data, which level 6 would spend time on for nothing. Decided from the bytes alone, so
+    /// the output never depends on threads or timing.
+    static func looksIncompressible(_ input: UnsafeRawBufferPointer, probe: OpaquePointer, scratch: UnsafeMutableRawPointer) -> Bool {
+        guard input.count >= probeWindow * 4 else { return false }
+        let step = (input.count - probeWindow) / 3
+        for window in 0..<4 {
+            let start = input.baseAddress! + window * step
+            let size = libdeflate_deflate_compress(probe, start, probeWindow, scratch, probeScratchSize)
+            // 0 means it did not fit, i.e. it grew: incompressible.
+            if size > 0 && size * 100 < probeWindow * 97 { return false }
+        }
+        return true
     }
 
     /// Writes the member into `output` (sized by `bound`) and returns its length.
