@@ -58,5 +58,11 @@ public final class FileBodyReader: HTTPBodyReader {
 public struct FileBodyError: Error, CustomStringConvertible {
     public var path: String
     public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
     public var description: String { "cannot read \(path): \(reason)" }
 }

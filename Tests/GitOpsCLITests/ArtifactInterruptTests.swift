@@ -44,13 +44,13 @@ import TestSupport
             try log.truncate(atOffset: 0)
             process.standardError = log
             process.standardOutput = FileHandle.nullDevice
-            let postsBefore = registry.server.requestCount(method: "HEAD")
+            let postsBefore = registry.server.requestCount(method: "POST")
             try process.run()
             // "build": as soon as the command announced the push (the layer is being built);
-            // "upload": once it asked the registry whether the blobs exist (the layer is built, uploads start).
+            // "upload": once it opened an upload session (the layer streams into it while it is built).
             let interrupted = Self.interrupt(process) {
                 phase == "build" ? ((try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "").contains("► pushing artifact")
-                    : registry.server.requestCount(method: "HEAD") > postsBefore
+                    : registry.server.requestCount(method: "POST") > postsBefore
             }
             #expect(interrupted, "the push finished before it could be interrupted (\(phase))")
             let text = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""

@@ -73,6 +73,9 @@ import TestSupport
         let registry = try ArtifactRegistry.plain()
         defer { registry.server.cleanUp() }
         try await pushThreeSources(registry, repository: "plain/app")
+        // Each layer streamed into its upload session while it was being built (one PATCH per push), and the
+        // read-back above shows the committed bytes are the layer.
+        #expect(registry.server.requestCount(method: "PATCH") >= 3)
     }
 
     @Test func pushesDirectoryFileAndStdinWithBasicAuthOverTLS() async throws {

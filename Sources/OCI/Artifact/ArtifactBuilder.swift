@@ -22,12 +22,15 @@ public struct TarDigest: Sendable, Equatable {
 /// in parallel as concatenated gzip members, written in order and hashed on both sides. Memory stays at a few
 /// chunks whatever the payload size.
 public enum ArtifactBuilder {
-    /// Writes the layer to `destinationPath` (via `destinationPath.tmp`, renamed at the end, mode 0640), so no
+    /// Where `build` writes before renaming into `destinationPath` (a streaming upload reads it as it grows).
+    public static func temporaryPath(for destinationPath: String) -> String { destinationPath + ".tmp" }
+
+    /// Writes the layer to `destinationPath` (via `temporaryPath(for:)`, renamed at the end, mode 0640), so no
     /// half-written file is ever left at `destinationPath`.
     public static func build(source: ArtifactSource, options: ArtifactBuildOptions = ArtifactBuildOptions(),
                              destinationPath: String) throws -> BuiltLayer {
         let walker = ArtifactWalker(source: source, options: options)
-        let temporaryPath = destinationPath + ".tmp"
+        let temporaryPath = temporaryPath(for: destinationPath)
         let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
         guard descriptor >= 0 else { throw ArtifactError.systemError(.unwritable, "cannot create", temporaryPath) }
         var closed = false

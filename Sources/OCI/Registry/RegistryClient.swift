@@ -411,7 +411,7 @@ public final class RegistryClient: @unchecked Sendable {
         }
     }
 
-    private func location(of response: HTTPResponse, relativeTo base: URL, operation: String) throws -> URL {
+    func location(of response: HTTPResponse, relativeTo base: URL, operation: String) throws -> URL {
         guard let header = response.headers["Location"], let location = URL(string: header, relativeTo: base)?.absoluteURL else {
             throw RegistryError(kind: .server, operation: operation, status: response.status, message: "the registry answered without an upload Location")
         }
@@ -426,7 +426,7 @@ public final class RegistryClient: @unchecked Sendable {
         return URL(string: text + separator + "digest=" + encoded) ?? location
     }
 
-    private static func checkDigestHeader(_ response: HTTPResponse, expected: String, operation: String) throws {
+    static func checkDigestHeader(_ response: HTTPResponse, expected: String, operation: String) throws {
         if let answered = response.headers["Docker-Content-Digest"], answered != expected {
             throw RegistryError(kind: .digestMismatch, operation: operation, message: "the registry committed \(answered) instead of \(expected)")
         }

@@ -112,8 +112,30 @@ struct PushArtifactCommand: ContextCommand {
                     if case .same(let digest) = match { return (digest, true) }
                 }
                 let layerPath = scratch + "/layer.tar.gz"
-                let layer = try await runBlocking {
-                    try ArtifactBuilder.build(source: artifactSource, options: options, destinationPath: layerPath)
+                // Upload while compressing: the layer streams into an upload session as it is written. Not when
+                // only the layer digest can tell an unchanged artifact (nothing may be written then).
+                let streamWhileBuilding = !(skipUnchanged && match == .undetermined)
+                let growing = GrowingFile(writingPath: ArtifactBuilder.temporaryPath(for: layerPath), finalPath: layerPath)
+                let streamed = Task { () -> URL? in
+                    guard streamWhileBuilding else { return nil }
+                    return try? await client.streamBlob(growing, to: reference)
+                }
+                let layer: BuiltLayer
+                do {
+                    layer = try await runBlocking {
+                        let built = try ArtifactBuilder.build(source: artifactSource, options: options, destinationPath: layerPath)
+                        growing.complete()
+                        return built
+                    }
+                } catch {
+                    growing.fail()
+                    streamed.cancel()
+                    _ = await streamed.value
+                    throw error
+                }
+                if let session = await streamed.value {
+                    // If the commit fails, the regular upload below sends the layer again.
+                    try? await client.commitStreamedBlob(at: session, digest: layer.compressedDigest, to: reference)
                 }
                 let artifact = try FluxArtifact(layer: layer, metadata: metadata, environment: environment, now: now)
                 let pushed = try await client.push(layerFile: layer.path, layerDigest: layer.compressedDigest,
