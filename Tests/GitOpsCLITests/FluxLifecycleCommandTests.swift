@@ -22,12 +22,13 @@ import TestSupport
         let ks = await runFlux(["suspend", "kustomization", "tkfg", "-n=\(ns)"], server: server)
         #expect(ks.stderr == (try FluxGoldens.flux("kustomization/suspend_kustomization_from_git.golden", namespace: ns)))
 
-        try server.clearRequests()
+        // The server is shared with tests running alongside: look only at requests after this point.
+        let mark = try server.requests().last?.seq ?? 0
         let multiple = await runFlux(["suspend", "kustomization", "tkfg", "foo", "tkfg", "bar", "-n=\(ns)"], server: server)
         #expect(multiple.code == 0)
         #expect(multiple.stderr == (try FluxGoldens.flux("kustomization/suspend_kustomization_from_git_multiple_args.golden", namespace: ns)))
         // One merge patch per distinct name.
-        let patches = try server.requests().filter { $0.method == "PATCH" && $0.path.contains("/namespaces/\(ns)/") }
+        let patches = try server.requests().filter { $0.seq > mark && $0.method == "PATCH" && $0.path.contains("/namespaces/\(ns)/") }
         #expect(patches.map { $0.path.split(separator: "/").last.map(String.init) ?? "" } == ["tkfg", "foo", "bar"])
         #expect(patches.allSatisfy { $0.headers["Content-Type"] == "application/merge-patch+json" && $0.body == #"{"spec":{"suspend":true}}"# })
     }
@@ -57,11 +58,11 @@ import TestSupport
         #expect(withWait.stderr == golden)
 
         // Two arguments, no --wait: no waiting (the object is not made Ready here, so a wait would time out).
-        try server.clearRequests()
+        let mark = try server.requests().last?.seq ?? 0
         let twice = await runFlux(["resume", "kustomization", "tkfg", "tkfg", "-n=\(ns)", "--timeout", "2s"], server: server)
         #expect(twice.code == 0, "\(twice.stderr)")
         #expect(twice.stderr == (try FluxGoldens.flux("kustomization/resume_kustomization_from_git_multiple_args.golden", namespace: ns)))
-        let patches = try server.requests().filter { $0.method == "PATCH" && $0.path.contains("/namespaces/\(ns)/") }
+        let patches = try server.requests().filter { $0.seq > mark && $0.method == "PATCH" && $0.path.contains("/namespaces/\(ns)/") }
         #expect(patches.count == 1)
         #expect(patches.first?.body == #"{"spec":{"suspend":null}}"#)
     }

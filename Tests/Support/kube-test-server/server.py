@@ -112,10 +112,13 @@ class RequestLog:
     def __init__(self):
         self.lock = threading.Lock()
         self.entries = []
+        # Never reset, so a test sharing the server can take a watermark even if another test clears the log.
+        self.counter = 0
 
     def add(self, entry):
         with self.lock:
-            entry["seq"] = len(self.entries) + 1
+            self.counter += 1
+            entry["seq"] = self.counter
             self.entries.append(entry)
 
     def snapshot(self):
