@@ -1,6 +1,11 @@
 import Foundation
 import JSON
 
+/// An object kubectl-gitops generates: encodable, and named by its metadata.
+public protocol FluxGeneratedObject: Encodable, Sendable {
+    var metadata: ObjectMeta { get }
+}
+
 /// The metadata kubectl-gitops writes. Objects read from the API are kept as `JSONValue`.
 public struct ObjectMeta: Codable, Equatable, Sendable {
     public var name: String
@@ -24,7 +29,7 @@ public struct LocalObjectReference: Codable, Equatable, Sendable {
 
 // MARK: OCIRepository
 
-public struct OCIRepository: Codable, Equatable, Sendable {
+public struct OCIRepository: Codable, Equatable, Sendable, FluxGeneratedObject {
     public var apiVersion: String
     public var kind: String
     public var metadata: ObjectMeta
@@ -109,7 +114,7 @@ public struct OIDCIdentityMatch: Codable, Equatable, Sendable {
 
 // MARK: Kustomization
 
-public struct Kustomization: Codable, Equatable, Sendable {
+public struct Kustomization: Codable, Equatable, Sendable, FluxGeneratedObject {
     public var apiVersion: String
     public var kind: String
     public var metadata: ObjectMeta

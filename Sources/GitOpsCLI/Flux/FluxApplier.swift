@@ -76,6 +76,38 @@ enum FluxReadyReport {
 }
 
 /// A Flux kind resolved against the cluster: discovery picks v1 or v1beta2.
+/// What `create source oci` and `create ks` share: validate offline, then export, stop after a client dry run,
+/// or apply to the cluster (in the version it serves) and wait for Ready.
+enum FluxCreateFlow {
+    static func run<Object: FluxGeneratedObject>(
+        _ kind: FluxKind, apply: ApplyOptions, waiting: WaitOptions, kube: KubeOptions, context: CommandContext,
+        generatingLine: String? = nil, build: (_ namespace: String, _ version: FluxAPIVersion) throws -> Object
+    ) async throws {
+        let console = context.console
+        let timeout = try waiting.timeoutSeconds()
+        let offlineNamespace = FluxCommandSupport.offlineNamespace(kube, context: context)
+        // Validate everything before any request.
+        let offline = try build(offlineNamespace, .v1)
+        if apply.export {
+            console.write(try FluxExport.render(offline))
+            return
+        }
+        if apply.dryRun == .client {
+            console.success("\(kind.kind) \(offlineNamespace)/\(offline.metadata.name) valid (client dry run, nothing sent)")
+            return
+        }
+        let target = try await FluxTarget.resolve(kind, kube: kube, context: context)
+        if let generatingLine { console.generate(generatingLine) }
+        let object = try JSONValue(encoding: try build(target.namespace, target.version))
+        let applier = FluxApplier(client: target.client, console: console)
+        let serverDryRun = apply.dryRun == .server
+        let applied = try await applier.apply(object, resource: target.resource, force: apply.forceConflicts, dryRun: serverDryRun)
+        guard waiting.wait, !serverDryRun else { return }
+        try await applier.waitUntilReady(kind, applied: applied.object, resource: target.resource, namespace: target.namespace,
+                                         name: offline.metadata.name, timeout: timeout, afterCreate: true)
+    }
+}
+
 struct FluxTarget {
     var session: KubeSession
     var kind: FluxKind

@@ -71,26 +71,9 @@ struct CreateKustomizationCommand: ContextCommand {
     }
 
     func run(_ context: CommandContext) async throws {
-        let console = context.console
-        let timeout = try waiting.timeoutSeconds()
-        let offlineNamespace = FluxCommandSupport.offlineNamespace(kube, context: context)
-        let offline = try build(namespace: offlineNamespace, version: .v1)
-        if apply.export {
-            console.write(try FluxExport.render(offline))
-            return
+        try await FluxCreateFlow.run(.kustomization, apply: apply, waiting: waiting, kube: kube, context: context,
+                                     generatingLine: "generating Kustomization") { namespace, version in
+            try build(namespace: namespace, version: version)
         }
-        if apply.dryRun == .client {
-            console.success("Kustomization \(offlineNamespace)/\(offline.metadata.name) valid (client dry run, nothing sent)")
-            return
-        }
-        let target = try await FluxTarget.resolve(.kustomization, kube: kube, context: context)
-        console.generate("generating Kustomization")
-        let object = try JSONValue(encoding: try build(namespace: target.namespace, version: target.version))
-        let applier = FluxApplier(client: target.client, console: console)
-        let serverDryRun = apply.dryRun == .server
-        let applied = try await applier.apply(object, resource: target.resource, force: apply.forceConflicts, dryRun: serverDryRun)
-        guard waiting.wait, !serverDryRun else { return }
-        try await applier.waitUntilReady(.kustomization, applied: applied.object, resource: target.resource, namespace: target.namespace,
-                                         name: offline.metadata.name, timeout: timeout, afterCreate: true)
     }
 }

@@ -90,26 +90,8 @@ struct CreateSourceOCICommand: ContextCommand {
     }
 
     func run(_ context: CommandContext) async throws {
-        let console = context.console
-        let timeout = try waiting.timeoutSeconds()
-        let offlineNamespace = FluxCommandSupport.offlineNamespace(kube, context: context)
-        // Validate everything before any request.
-        let offline = try options(namespace: offlineNamespace, version: .v1).build()
-        if apply.export {
-            console.write(try FluxExport.render(offline))
-            return
+        try await FluxCreateFlow.run(.ociRepository, apply: apply, waiting: waiting, kube: kube, context: context) { namespace, version in
+            try options(namespace: namespace, version: version).build()
         }
-        if apply.dryRun == .client {
-            console.success("OCIRepository \(offlineNamespace)/\(offline.metadata.name) valid (client dry run, nothing sent)")
-            return
-        }
-        let target = try await FluxTarget.resolve(.ociRepository, kube: kube, context: context)
-        let object = try JSONValue(encoding: try options(namespace: target.namespace, version: target.version).build())
-        let applier = FluxApplier(client: target.client, console: console)
-        let serverDryRun = apply.dryRun == .server
-        let applied = try await applier.apply(object, resource: target.resource, force: apply.forceConflicts, dryRun: serverDryRun)
-        guard waiting.wait, !serverDryRun else { return }
-        try await applier.waitUntilReady(.ociRepository, applied: applied.object, resource: target.resource, namespace: target.namespace,
-                                         name: offline.metadata.name, timeout: timeout, afterCreate: true)
     }
 }
