@@ -30,7 +30,7 @@ let package = Package(
             "HTTPTransport", "JSON", "KubeConfig", "KubeClient", "Flux", "OCI", "Yams",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "kubectl-gitops", dependencies: ["GitOpsCLI"]),
+        .executableTarget(name: "kubectl-gitops", dependencies: ["GitOpsCLI", "CCurl"]),
 
         .target(name: "TestSupport", dependencies: ["HTTPTransport", "Yams"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"]),

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 // The libcurl entry points we use, resolved once from libcurl.so.4.
 static struct {
@@ -35,8 +36,19 @@ static char load_error[512] = "libcurl was not loaded";
         return; \
     }
 
+// Debian's libcurl drags in GnuTLS (through librtmp and libldap, protocols we never enable), whose library constructor
+// initialises itself and p11-kit on load: ~1.5 ms and ~0.9 MiB we do not need. GnuTLS skips that when
+// GNUTLS_NO_IMPLICIT_INIT is set; the variable is set before any thread exists and removed once libcurl is loaded.
+static bool skip_gnutls_init_set_here = false;
+
+void ccurl_skip_unused_tls_init(void) {
+    if (getenv("GNUTLS_NO_IMPLICIT_INIT") == NULL && setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 0) == 0)
+        skip_gnutls_init_set_here = true;
+}
+
 static void load(void) {
     void *library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (skip_gnutls_init_set_here) unsetenv("GNUTLS_NO_IMPLICIT_INIT"); // so child processes never see it
     if (!library) {
         snprintf(load_error, sizeof load_error, "cannot load libcurl.so.4 (install libcurl4): %s", dlerror());
         return;

@@ -119,6 +119,7 @@ public final class CurlTransport: HTTPTransport, Sendable {
     private func configure(_ handle: UnsafeMutableRawPointer, plan: TransferPlan, transfer: CurlTransfer, lists: inout CurlLists) {
         let userData = Unmanaged.passUnretained(transfer).toOpaque()
         setString(handle, CURLOPT_URL, plan.curlURL)
+        setString(handle, CURLOPT_PROTOCOLS_STR, "http,https") // proxies are set apart and unaffected
         setLong(handle, CURLOPT_NOSIGNAL, 1)
         _ = ccurl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
         _ = ccurl_setopt_write_callback(handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback)

@@ -10,6 +10,9 @@
 // Loads libcurl once; false when it cannot be loaded (then ccurl_load_error() says why).
 bool ccurl_load(void);
 const char *ccurl_load_error(void);
+// Call first thing in main (it sets an environment variable, so only while single-threaded): libcurl's load then
+// skips GnuTLS's implicit initialisation, which only the protocols we never enable would use.
+void ccurl_skip_unused_tls_init(void);
 
 CURLcode ccurl_global_init(long flags);
 CURL *ccurl_easy_init(void);
