@@ -19,6 +19,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CDeflate", providers: [.apt(["libdeflate-dev"])]),
 
+        // POSIX locks, threads, subprocesses and string helpers, so no module needs Foundation beyond
+        // FoundationEssentials (full Foundation brings ICU: +45 MB binary, slower start-up, +3 MiB RSS).
+        .target(name: "CSystemKit"),
+        .target(name: "SystemKit", dependencies: ["CSystemKit"]),
         .target(name: "JSON", dependencies: ["Yams"]),
         .target(name: "Semver"),
         .target(name: "HTTPTransport", dependencies: ["CCurl"]),
@@ -33,6 +37,7 @@ let package = Package(
         .executableTarget(name: "kubectl-gitops", dependencies: ["GitOpsCLI", "CCurl"]),
 
         .target(name: "TestSupport", dependencies: ["HTTPTransport", "Yams"]),
+        .testTarget(name: "SystemKitTests", dependencies: ["SystemKit"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"]),
         .testTarget(name: "KubeConfigTests", dependencies: ["KubeConfig", "JSON", "TestSupport"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeConfig", "HTTPTransport", "JSON", "TestSupport"]),
