@@ -355,6 +355,10 @@ def bench_push(ctx):
         if "pigz" in rows:
             figures.append(summarize(f"build {label}: wall vs tar|pigz -6", "s", [rows["build"][0]], [rows["pigz"][0]]))
         figures.append(summarize(f"push {label}: peak RSS", "MiB", [rows["push"][2]], [rows["gzip"][2]], target="<= 32 MiB"))
+        if "oras" in rows:
+            figures.append(summarize(f"push {label}: wall vs oras-py push", "s", [rows["push"][0]], [rows["oras"][0]],
+                                     note="oras-py: Python tarfile + gzip, then upload; `pip install oras` to include"))
+            figures.append(summarize(f"push {label}: peak RSS vs oras-py", "MiB", [rows["push"][2]], [rows["oras"][2]]))
         if "repush" in rows:
             figures.append(summarize(f"re-push unchanged {label}: wall vs push", "s", [rows["repush"][0]], [rows["push"][0]],
                                      target="ratio <= 0.1; 0 blob bytes uploaded",

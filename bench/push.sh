@@ -6,6 +6,8 @@
 #   build     kubectl-gitops build artifact         (tar + parallel gzip + sha256 into a file)
 #   push      kubectl-gitops push artifact          (build + upload to a local docker-registry over loopback)
 #   repush    the same push with --skip-unchanged  (tar digest only, nothing uploaded)
+#   oras      oras-py pushing the same directory as one tar+gzip layer (only when `python3 -c "import oras"` works;
+#             `pip install oras` adds it): the reference client the issue names
 # and prints wall, CPU, peak RSS, size, and the ratios; bytes uploaded come from the registry's storage.
 #
 # Usage: bench/push.sh [--mib 200] [--files 2000] [--seed N] [--work DIR] [--no-build]
@@ -115,6 +117,12 @@ measure repush "$CLI" "${PUSH[@]}" --skip-unchanged --revision "seed-$SEED-again
 repush_bytes=$(( $(uploaded_bytes) - before ))
 repush_puts=$(( $(grep -c 'http.request.method=PUT ' "$REG/log" || true) - puts_before ))
 grep -q 'artifact unchanged' "$WORK/repush.err" || { cat "$WORK/repush.err" >&2; exit 1; }
+if python3 -c 'import oras.client' 2>/dev/null; then
+  # oras-py tars and gzips the directory to a temporary file (Python's tarfile + gzip, level 9 by default),
+  # then uploads it; run from the payload's parent so the layer is named after the folder.
+  ORAS_TARGET="127.0.0.1:$PORT/bench/oras:v1"
+  measure oras bash -c "cd ${PAYLOAD%/*} && python3 -c 'import sys, oras.client; oras.client.OrasClient(insecure=True).push(target=sys.argv[1], files=[sys.argv[2]], disable_path_validation=True)' '$ORAS_TARGET' '${PAYLOAD##*/}' >/dev/null"
+fi
 
 size() { stat -c %s "$1"; }
 echo
@@ -134,6 +142,10 @@ for base in gzip pigz; do
   echo "  push  vs $base: wall $(ratio "$(get push 2)" "$(get $base 2)")  cpu $(ratio "$(get push 3)" "$(get $base 3)")" \
        " peak_rss $(ratio "$(get push 4)" "$(get $base 4)")"
 done
+if grep -q '^oras ' "$WORK/figures"; then
+  echo "  push  vs oras-py push: wall $(ratio "$(get push 2)" "$(get oras 2)")  cpu $(ratio "$(get push 3)" "$(get oras 3)")" \
+       " peak_rss $(ratio "$(get push 4)" "$(get oras 4)")"
+fi
 echo "  repush (--skip-unchanged) vs push: wall $(ratio "$(get repush 2)" "$(get push 2)")  cpu $(ratio "$(get repush 3)" "$(get push 3)")"
 echo "bytes uploaded: push $push_bytes (layer $(size "$WORK/build.tgz") + config + manifest), repush $repush_bytes; PUT requests during repush: $repush_puts"
 echo "peak RSS (MiB): build $(( $(get build 4) / 1024 )), push $(( $(get push 4) / 1024 )), repush $(( $(get repush 4) / 1024 )) (target <= 32)"
