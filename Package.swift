@@ -26,10 +26,10 @@ let package = Package(
         .target(name: "JSON", dependencies: ["Yams"]),
         .target(name: "Semver"),
         .target(name: "HTTPTransport", dependencies: ["CCurl"]),
-        .target(name: "KubeConfig", dependencies: ["HTTPTransport", "JSON", "Yams"]),
+        .target(name: "KubeConfig", dependencies: ["HTTPTransport", "JSON", "SystemKit", "Yams"]),
         .target(name: "KubeClient", dependencies: ["HTTPTransport", "KubeConfig", "JSON"]),
         .target(name: "Flux", dependencies: ["KubeClient", "JSON", "Semver", "Yams"]),
-        .target(name: "OCI", dependencies: ["HTTPTransport", "JSON", "Semver", "CCrypto", "CZlib", "CDeflate"]),
+        .target(name: "OCI", dependencies: ["HTTPTransport", "JSON", "Semver", "SystemKit", "CCrypto", "CZlib", "CDeflate"]),
         .target(name: "GitOpsCLI", dependencies: [
             "HTTPTransport", "JSON", "KubeConfig", "KubeClient", "Flux", "OCI", "Yams",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import SystemKit
 
 /// Runs a client-go credential plugin (`users[].user.exec`, ExecCredential v1 / v1beta1) and caches its answer
 /// in memory until `expirationTimestamp` (without one, for the life of the process), like client-go.
@@ -149,49 +150,18 @@ public final class ExecCredentialProvider: CredentialProvider, @unchecked Sendab
     }
 
     private func runProcess(_ executable: String, variables: [String: String], interactive: Bool) throws -> (Int32, Data) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = config.args ?? []
-        process.environment = variables
-        process.currentDirectoryURL = URL(fileURLWithPath: environment.workingDirectory)
-        process.standardInput = interactive ? FileHandle.standardInput : FileHandle.nullDevice
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        var stderrPipe: Pipe?
-        switch environment.pluginErrorOutput {
-        case .inherit: process.standardError = FileHandle.standardError
-        case .capture:
-            let pipe = Pipe()
-            stderrPipe = pipe
-            process.standardError = pipe
-        }
+        let capture: (@Sendable (Data) -> Void)? = if case let .capture(sink) = environment.pluginErrorOutput { sink } else { nil }
+        let result: Subprocess.Result
         do {
-            try process.run()
-        } catch {
-            throw failure("exec: cannot start \(config.command): \(error.localizedDescription)")
+            result = try Subprocess.run(executable: executable, arguments: config.args ?? [], environment: variables,
+                                        workingDirectory: environment.workingDirectory,
+                                        input: interactive ? .inherit : .nothing,
+                                        errorOutput: capture == nil ? .inherit : .capture)
+        } catch let error as Subprocess.LaunchError {
+            throw failure("exec: cannot start \(config.command): \(error.reason)")
         }
-        // Drain both pipes at once so a chatty plugin cannot block on a full pipe.
-        let group = DispatchGroup()
-        let collected = Locked((out: Data(), err: Data()))
-        group.enter()
-        DispatchQueue.global().async {
-            let data = stdout.fileHandleForReading.readDataToEndOfFile()
-            collected.withLock { $0.out = data }
-            group.leave()
-        }
-        if let stderrPipe {
-            group.enter()
-            DispatchQueue.global().async {
-                let data = stderrPipe.fileHandleForReading.readDataToEndOfFile()
-                collected.withLock { $0.err = data }
-                group.leave()
-            }
-        }
-        process.waitUntilExit()
-        group.wait()
-        let (out, err) = collected.withLock { ($0.out, $0.err) }
-        if case let .capture(sink) = environment.pluginErrorOutput, !err.isEmpty { sink(err) }
-        return (process.terminationStatus, out)
+        if let capture, !result.errorOutput.isEmpty { capture(Data(result.errorOutput)) }
+        return (result.status, Data(result.output))
     }
 
     private func parse(_ output: Data) throws -> Cached {

@@ -87,10 +87,17 @@ public enum Subprocess {
         defer { for variable in variables ?? [] { free(variable) } }
 
         var child = pid_t()
-        let status: Int32 = if let variables {
-            posix_spawn(&child, executable, &actions, &attributes, argv, variables)
-        } else {
-            posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+        // ETXTBSY: the program was just written and a process forked meanwhile (here or anywhere) still holds the
+        // writer's descriptor until it execs; that passes within milliseconds, so wait briefly instead of failing.
+        var status: Int32 = 0
+        for attempt in 0..<8 {
+            status = if let variables {
+                posix_spawn(&child, executable, &actions, &attributes, argv, variables)
+            } else {
+                posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+            }
+            guard status == ETXTBSY else { break }
+            usleep(useconds_t(5_000 << attempt))
         }
         guard status == 0 else { throw LaunchError(executable: executable, reason: String(cString: strerror(status))) }
 

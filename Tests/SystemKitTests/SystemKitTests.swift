@@ -32,6 +32,24 @@ import Testing
         #expect(result.status == 128 + 15)
     }
 
+    @Test func programStillOpenForWritingIsStartedOnceTheWriterCloses() throws {
+        // The race behind "text file busy": a script is written and a concurrently forked child still holds the
+        // writer's descriptor. The launch waits for it instead of failing.
+        let path = NSTemporaryDirectory() + "busy-\(UUID().uuidString).sh"
+        defer { unlink(path) }
+        let writer = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o755)
+        #expect(writer >= 0)
+        let script = Array("#!/bin/sh\necho started\n".utf8)
+        #expect(write(writer, script, script.count) == script.count)
+        startThread {
+            usleep(40_000)
+            close(writer)
+        }
+        let result = try Subprocess.run(executable: path, arguments: [])
+        #expect(result.status == 0)
+        #expect(String(decoding: result.output, as: UTF8.self) == "started\n")
+    }
+
     @Test func missingExecutableIsALaunchErrorNamingIt() {
         #expect {
             _ = try Subprocess.run(executable: "/nonexistent/tool", arguments: [])

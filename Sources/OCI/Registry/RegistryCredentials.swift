@@ -1,4 +1,5 @@
 import Foundation
+import SystemKit
 
 /// What we present to a registry.
 public enum RegistryCredential: Sendable, Equatable, CustomStringConvertible {
@@ -62,25 +63,14 @@ public struct CredentialHelperRunner: Sendable {
         guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw RegistryError(kind: .credentials, message: "credential helper \(program) not found on PATH (named in the docker config)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["get"]
-        process.environment = environment
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        let result: Subprocess.Result
         do {
-            try process.run()
-        } catch {
-            throw RegistryError(kind: .credentials, message: "could not run credential helper \(executable): \(error.localizedDescription)")
+            result = try Subprocess.run(executable: executable, arguments: ["get"], environment: environment,
+                                        input: .bytes(Array(serverURL.utf8)), errorOutput: .discard)
+        } catch let error as Subprocess.LaunchError {
+            throw RegistryError(kind: .credentials, message: "could not run credential helper \(executable): \(error.reason)")
         }
-        input.fileHandleForWriting.write(Data(serverURL.utf8))
-        try? input.fileHandleForWriting.close()
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(exitCode: process.terminationStatus, stdout: stdout)
+        return Output(exitCode: result.status, stdout: Data(result.output))
     }
 }
 
