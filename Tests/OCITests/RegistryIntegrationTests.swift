@@ -65,7 +65,8 @@ final class RegistryLogCapture: @unchecked Sendable {
 
 enum RegistryHarness {
     static func client(for server: RegistryServer, credential: RegistryCredential = .anonymous, verbosity: Int = 0,
-                       log: RegistryLogCapture? = nil, options: RegistryClientOptions = RegistryClientOptions(initialBackoff: 0.05)) throws -> RegistryClient {
+                       log: RegistryLogCapture? = nil, options: RegistryClientOptions = RegistryClientOptions(initialBackoff: 0.05),
+                       probesScheme: Bool = false) throws -> RegistryClient {
         let caPEM = server.usesTLS ? try Data(contentsOf: URL(fileURLWithPath: server.caCertificatePath)) : nil
         var logger: (@Sendable (String) -> Void)?
         if let log { logger = { @Sendable line in log.append(line) } }
@@ -74,7 +75,13 @@ enum RegistryHarness {
         let transport: any HTTPTransport = verbosity >= 6 ? LoggingTransport(wrapping: curl, options: transportOptions) : curl
         var clientOptions = options
         if clientOptions.log == nil { clientOptions.log = logger }
-        return RegistryClient(transport: transport, credential: credential, options: clientOptions)
+        var probe: (any HTTPTransport)?
+        if probesScheme {
+            var probeOptions = transportOptions
+            probeOptions.insecureSkipTLSVerify = true
+            probe = LoggingTransport(wrapping: CurlTransport(options: probeOptions), options: probeOptions)
+        }
+        return RegistryClient(transport: transport, credential: credential, options: clientOptions, schemeProbe: probe)
     }
 
     /// skopeo flags to read from `server` (`src` for copy, none for inspect).
@@ -142,6 +149,30 @@ enum RegistryHarness {
         let client = try RegistryHarness.client(for: server, log: log)
         try await RegistryHarness.pushAndVerify(server, client: client, repository: "plain/app", creds: nil)
         #expect(log.text.contains("using plain HTTP"))
+    }
+
+    @Test func schemeProbeSendsNoRealRequestOverHTTPSToAPlainLoopbackRegistry() async throws {
+        let server = try RegistryServer.start(.plainHTTP)
+        defer { server.cleanUp() }
+        let log = RegistryLogCapture()
+        let client = try RegistryHarness.client(for: server, verbosity: 6, log: log, probesScheme: true)
+        try await RegistryHarness.pushAndVerify(server, client: client, repository: "probed/app", creds: nil)
+        let httpsLines = log.text.split(separator: "\n").filter { $0.contains("https://") }
+        #expect(!httpsLines.isEmpty && httpsLines.allSatisfy { $0.hasPrefix("GET https://\(server.host)/v2/ ") }, "\(httpsLines)")
+        #expect(log.text.components(separatedBy: "using plain HTTP").count == 2, "one probe, one switch")
+    }
+
+    @Test func schemeProbeKeepsVerifiedHTTPSForATLSLoopbackRegistry() async throws {
+        let server = try RegistryServer.start(.basicAuthTLS(users: ["alice": "wonderland"]))
+        defer { server.cleanUp() }
+        let log = RegistryLogCapture()
+        let client = try RegistryHarness.client(for: server, credential: .basic(username: "alice", password: "wonderland"),
+                                                verbosity: 6, log: log, probesScheme: true)
+        try await RegistryHarness.pushAndVerify(server, client: client, repository: "probed/tls", creds: "alice:wonderland")
+        #expect(!log.text.contains("using plain HTTP"))
+        #expect(!log.text.contains("http://"))
+        // The probe was answered (401 without credentials) and told us nothing else.
+        #expect(log.text.contains("GET https://\(server.host)/v2/ 401"), "\(log.text.prefix(600))")
     }
 
     @Test func pushWithBasicAuthOverTLSUsingCredentialHelper() async throws {

@@ -93,10 +93,17 @@ public final class RegistryClient: @unchecked Sendable {
     private let lock = NSLock()
     /// Loopback (or insecure) hosts where HTTPS failed to connect and plain HTTP answered.
     private var plainHTTPHosts: Set<String> = []
+    /// Asks a loopback host whether it speaks TLS at all, without verifying it and without credentials.
+    private let schemeProbe: (any HTTPTransport)?
+    private var schemeProbes: [String: Task<Void, Never>] = [:]
 
-    public init(transport: any HTTPTransport, credential: RegistryCredential = .anonymous, options: RegistryClientOptions = RegistryClientOptions()) {
+    /// `schemeProbe`, when given, must skip TLS verification: a failed verified handshake first loads the system CA
+    /// bundle (~25 ms here), which a plain-HTTP loopback registry, the common local case, would cost every command.
+    public init(transport: any HTTPTransport, credential: RegistryCredential = .anonymous, options: RegistryClientOptions = RegistryClientOptions(),
+                schemeProbe: (any HTTPTransport)? = nil) {
         self.options = options
         self.transport = RegistryAuthTransport(base: transport, credential: credential, log: options.log)
+        self.schemeProbe = schemeProbe
     }
 
     // MARK: Endpoints
@@ -319,6 +326,7 @@ public final class RegistryClient: @unchecked Sendable {
 
     /// One request: status checked, registry errors typed; a loopback/insecure host falls back to HTTP once.
     func sendOnce(_ operation: String, reference: OCIReference, expect: Set<Int>, _ makeRequest: () throws -> HTTPRequest) async throws -> HTTPResponse {
+        await probeSchemeOnce(reference)
         // The HTTPS failure that made us try plain HTTP: reported instead when plain HTTP does not work either.
         var httpsFailure: Error?
         while true {
@@ -385,6 +393,30 @@ public final class RegistryClient: @unchecked Sendable {
             options.log?("HTTPS to \(reference.apiHost) failed (\(transportError.message)); using plain HTTP")
             return true
         }
+    }
+
+    /// Before the first request to a loopback host: an unverified, credential-free `GET /v2/` over HTTPS. A TLS
+    /// protocol failure means the host speaks plain HTTP, where the real request would have fallen back anyway; any
+    /// answer (or another failure) leaves the usual verified HTTPS-first flow in charge. Concurrent callers share it.
+    private func probeSchemeOnce(_ reference: OCIReference) async {
+        guard let schemeProbe, reference.isLoopback, !options.plainHTTP, !options.insecure else { return }
+        let host = reference.apiHost
+        let probe: Task<Void, Never> = lock.withLock {
+            if let running = schemeProbes[host] { return running }
+            let log = options.log
+            let task = Task<Void, Never> { [self] in
+                guard let url = URL(string: "https://\(host)/v2/") else { return }
+                do {
+                    _ = try await schemeProbe.send(HTTPRequest(method: "GET", url: url))
+                } catch let error as TransportError where error.kind == .tls {
+                    lock.withLock { _ = plainHTTPHosts.insert(host) }
+                    log?("HTTPS to \(host) failed (\(error.message)); using plain HTTP")
+                } catch {}
+            }
+            schemeProbes[host] = task
+            return task
+        }
+        await probe.value
     }
 
     func revertToHTTPS(_ reference: OCIReference) {

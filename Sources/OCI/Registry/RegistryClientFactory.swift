@@ -3,7 +3,7 @@ import HTTPTransport
 
 extension RegistryClient {
     /// The client the CLI wants: libcurl (with redacted logging from `-v 6`), TLS verification off with `insecure`,
-    /// credentials from `keychain` for `reference`'s registry.
+    /// credentials from `keychain` for `reference`'s registry, loopback hosts probed for TLS before the first request.
     /// No `RetryingTransport` underneath on purpose: this client retries whole steps itself, and a blob upload
     /// must restart from a new session rather than resend a PUT to a dead one.
     public static func live(
@@ -18,9 +18,13 @@ extension RegistryClient {
         if insecure { options.insecureSkipTLSVerify = true }
         let curl = CurlTransport(options: options)
         let transport: any HTTPTransport = options.verbosity >= 6 ? LoggingTransport(wrapping: curl, options: options) : curl
+        var probeOptions = options
+        probeOptions.insecureSkipTLSVerify = true
+        let probeCurl = CurlTransport(options: probeOptions)
+        let probe: any HTTPTransport = options.verbosity >= 6 ? LoggingTransport(wrapping: probeCurl, options: probeOptions) : probeCurl
         let credential = try keychain.credential(for: reference)
         let statusLog: (@Sendable (String) -> Void)? = options.verbosity >= 6 ? options.log : nil
         return RegistryClient(transport: transport, credential: credential, options: RegistryClientOptions(
-            plainHTTP: plainHTTP, insecure: insecure, progress: progress, log: statusLog))
+            plainHTTP: plainHTTP, insecure: insecure, progress: progress, log: statusLog), schemeProbe: probe)
     }
 }
