@@ -445,3 +445,45 @@ final class RegistryRecorder: @unchecked Sendable {
         #expect(scripted.requests.isEmpty)
     }
 }
+
+/// The loopback scheme probe (unverified, credential-free) with scripted answers: it may only save time, never
+/// change where a request ends up or which error is reported.
+@Suite struct RegistrySchemeProbeTests {
+    let reference = try! OCIReference(parsing: "oci://127.0.0.1:5999/probe/app")
+    let tlsFailure = TransportError(kind: .tls, server: "https://127.0.0.1:5999", message: "TLS failed: wrong version number")
+
+    @Test func plainAnswerToTheProbeSendsEveryRequestOverHTTP() async throws {
+        let probe = RegistryScriptedTransport { _, _ in throw self.tlsFailure }
+        let registry = RegistryScriptedTransport { request, _ in
+            guard request.url.scheme == "http" else { throw self.tlsFailure }
+            return HTTPResponse(status: 200)
+        }
+        let client = RegistryClient(transport: registry, schemeProbe: probe)
+        try await client.ping(reference)
+        try await client.ping(reference)
+        #expect(probe.requests.map(\.url) == ["https://127.0.0.1:5999/v2/"])
+        #expect(probe.requests.allSatisfy { $0.headers["Authorization"] == nil })
+        #expect(registry.requests.map(\.url) == ["http://127.0.0.1:5999/v2/", "http://127.0.0.1:5999/v2/"])
+    }
+
+    @Test func tlsServerThatRefusedTheProbeIsStillReachedOverHTTPS() async throws {
+        // Say a server that wants a client certificate: the probe fails, plain HTTP gets a 400, HTTPS works.
+        let probe = RegistryScriptedTransport { _, _ in throw self.tlsFailure }
+        let registry = RegistryScriptedTransport { request, _ in
+            HTTPResponse(status: request.url.scheme == "https" ? 200 : 400)
+        }
+        let client = RegistryClient(transport: registry, schemeProbe: probe)
+        try await client.ping(reference)
+        #expect(registry.requests.map(\.url) == ["http://127.0.0.1:5999/v2/", "https://127.0.0.1:5999/v2/"])
+    }
+
+    @Test func answeredProbeAndRemoteHostsLeaveTheFlowAlone() async throws {
+        let probe = RegistryScriptedTransport { _, _ in HTTPResponse(status: 401) }
+        let registry = RegistryScriptedTransport { _, _ in HTTPResponse(status: 200) }
+        let client = RegistryClient(transport: registry, schemeProbe: probe)
+        try await client.ping(reference)
+        try await client.ping(try OCIReference(parsing: "oci://registry.example.com/app"))
+        #expect(probe.requests.count == 1)
+        #expect(registry.requests.map(\.url) == ["https://127.0.0.1:5999/v2/", "https://registry.example.com/v2/"])
+    }
+}

@@ -96,6 +96,8 @@ public final class RegistryClient: @unchecked Sendable {
     /// Asks a loopback host whether it speaks TLS at all, without verifying it and without credentials.
     private let schemeProbe: (any HTTPTransport)?
     private var schemeProbes: [String: Task<Void, Never>] = [:]
+    /// Hosts in `plainHTTPHosts` on the probe's word alone, until a real request confirms it.
+    private var probedPlainHosts: Set<String> = []
 
     /// `schemeProbe`, when given, must skip TLS verification: a failed verified handshake first loads the system CA
     /// bundle (~25 ms here), which a plain-HTTP loopback registry, the common local case, would cost every command.
@@ -345,6 +347,10 @@ public final class RegistryClient: @unchecked Sendable {
                 }
                 throw RegistryError.fromTransport(error, operation: operation)
             }
+            // A 400 over plain HTTP on the probe's word: a TLS server the probe could not talk to (one that wants a
+            // client certificate, say). Back to the verified HTTPS-first flow, which reports its real error.
+            if httpsFailure == nil, response.status == 400, withdrawProbeVerdict(reference) { continue }
+            if httpsFailure == nil { confirmProbeVerdict(reference) }
             // A TLS server answers plain HTTP with 400: the HTTPS error (e.g. an untrusted certificate) is the real one.
             if let httpsFailure, response.status == 400 {
                 revertToHTTPS(reference)
@@ -409,7 +415,10 @@ public final class RegistryClient: @unchecked Sendable {
                 do {
                     _ = try await schemeProbe.send(HTTPRequest(method: "GET", url: url))
                 } catch let error as TransportError where error.kind == .tls {
-                    lock.withLock { _ = plainHTTPHosts.insert(host) }
+                    lock.withLock {
+                        plainHTTPHosts.insert(host)
+                        probedPlainHosts.insert(host)
+                    }
                     log?("HTTPS to \(host) failed (\(error.message)); using plain HTTP")
                 } catch {}
             }
@@ -417,6 +426,18 @@ public final class RegistryClient: @unchecked Sendable {
             return task
         }
         await probe.value
+    }
+
+    private func withdrawProbeVerdict(_ reference: OCIReference) -> Bool {
+        lock.withLock {
+            guard probedPlainHosts.remove(reference.apiHost) != nil else { return false }
+            plainHTTPHosts.remove(reference.apiHost)
+            return true
+        }
+    }
+
+    private func confirmProbeVerdict(_ reference: OCIReference) {
+        lock.withLock { _ = probedPlainHosts.remove(reference.apiHost) }
     }
 
     func revertToHTTPS(_ reference: OCIReference) {
