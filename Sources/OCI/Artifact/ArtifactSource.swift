@@ -44,7 +44,7 @@ public struct ArtifactBuildOptions: Sendable, Equatable {
     ]
     /// The tar stream is cut into chunks of this size, each compressed as its own gzip member. Part of the output
     /// format: changing it changes every layer digest, so it is a constant and not an option.
-    public static let chunkSize = 512 << 10
+    public static let chunkSize = 256 << 10
 
     /// Replaces `defaultIgnorePaths` when non-nil (gitignore syntax).
     public var ignorePaths: [String]?
