@@ -113,8 +113,13 @@ private func context(environment: [String: String] = [:], transport: @escaping @
     #expect(elapsed < 25, "took \(elapsed) s")
 }
 
-@Test func theProductionDeadlineIsOneSecond() {
+@Test func theProductionDeadlineIsOneSecondUnlessTheEnvironmentSaysOtherwise() {
     #expect(LiveCompletionValues(context: context(transport: { UnansweredTransport() })).deadlineSeconds == 1)
+    #expect(LiveCompletionValues.deadline(environment: [:]) == 1)
+    #expect(LiveCompletionValues.deadline(environment: ["KUBECTL_GITOPS_COMPLETION_TIMEOUT": "4.5"]) == 4.5)
+    for unusable in ["", "0", "-2", "soon", "inf"] {
+        #expect(LiveCompletionValues.deadline(environment: ["KUBECTL_GITOPS_COMPLETION_TIMEOUT": unusable]) == 1, "\(unusable)")
+    }
 }
 
 @Test func errorsFromTheClusterYieldNothing() async throws {

@@ -45,10 +45,14 @@ private final class PluginDirectory {
     deinit { try? FileManager.default.removeItem(at: url) }
 
     var kubeconfig: String?
+    /// `KUBECTL_GITOPS_COMPLETION_TIMEOUT`; nil keeps the product's one second.
+    var completionTimeout: String?
 
     var environment: [String: String] {
-        ["PATH": "\(url.path):/usr/local/bin:/usr/bin:/bin", "HOME": home.path, "KUBECONFIG": kubeconfig ?? home.path + "/none",
-         "LANG": "C.UTF-8"]
+        var variables = ["PATH": "\(url.path):/usr/local/bin:/usr/bin:/bin", "HOME": home.path,
+                         "KUBECONFIG": kubeconfig ?? home.path + "/none", "LANG": "C.UTF-8"]
+        variables["KUBECTL_GITOPS_COMPLETION_TIMEOUT"] = completionTimeout
+        return variables
     }
 
     func run(_ executable: String, _ arguments: [String]) async throws -> ExternalRun {
@@ -112,6 +116,8 @@ private func candidateLines(_ output: String) -> (values: [String], directive: S
     ])
     let plugin = try PluginDirectory()
     plugin.kubeconfig = server.kubeconfigPath
+    // A debug binary next to a full parallel test run can take over the default second to list.
+    plugin.completionTimeout = "15"
     let kubectl = try await kubectl()
 
     let namespaces = try await plugin.run(kubectl, ["__complete", "gitops", "check", "-n", ""])
@@ -148,13 +154,19 @@ private func candidateLines(_ output: String) -> (values: [String], directive: S
     let plugin = try PluginDirectory()
     let listener = try SilentListener()
     let (result, elapsed) = try await plugin.timedRun(try builtBinary(), ["__complete", "--server", "http://127.0.0.1:\(listener.port)", "-n", ""])
-    withExtendedLifetime(listener) {}
     #expect(result.status == 0)
     #expect(result.stdout == ":4\n")
     #expect(result.stderr.isEmpty)
     // Without the deadline this never returns (the server accepts and stays silent); the slack over 1 s is for
     // process start-up of a debug build on a loaded machine.
     #expect(elapsed >= 0.9 && elapsed < 3.0, "completion took \(elapsed) s against a server that never answers")
+
+    // A longer deadline from the environment is honoured.
+    plugin.completionTimeout = "2.5"
+    let (patient, waited) = try await plugin.timedRun(try builtBinary(), ["__complete", "--server", "http://127.0.0.1:\(listener.port)", "-n", ""])
+    #expect(patient.stdout == ":4\n")
+    #expect(waited >= 2.4 && waited < 4.5, "completion with a 2.5 s deadline took \(waited) s")
+    withExtendedLifetime(listener) {}
 }
 
 /// Sources the bash script and calls its function the way bash does for each line (cursor at the end), returning

@@ -11,7 +11,8 @@ struct CompletionCommand: ParsableCommand {
         discussion: """
         kubectl (1.26 and later) completes `kubectl gitops …` by running kubectl_complete-gitops from PATH; krew does \
         not install that file, `completion install` does. The bash, zsh and fish scripts complete `kubectl-gitops …` \
-        typed directly. Both ask the plugin, so names from the cluster complete too (within one second).
+        typed directly. Both ask the plugin, so names from the cluster complete too (within one second, or the \
+        seconds in KUBECTL_GITOPS_COMPLETION_TIMEOUT).
 
         EXAMPLES:
           kubectl gitops completion install

@@ -17,7 +17,8 @@ struct HiddenCompleteCommand: ContextCommand {
     }
 
     static func complete(_ words: [String], descriptions: Bool, context: CommandContext) async throws {
-        let engine = CompletionEngine(provider: LiveCompletionValues(context: context))
+        let live = LiveCompletionValues(context: context, deadlineSeconds: LiveCompletionValues.deadline(environment: context.environment))
+        let engine = CompletionEngine(provider: live)
         let result = await engine.complete(words.isEmpty ? [""] : words)
         context.console.write(result.rendered(descriptions: descriptions))
     }

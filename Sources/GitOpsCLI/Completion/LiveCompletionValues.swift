@@ -10,6 +10,12 @@ struct LiveCompletionValues: CompletionValueProvider {
     var context: CommandContext
     var deadlineSeconds: Double = 1
 
+    /// `KUBECTL_GITOPS_COMPLETION_TIMEOUT` (seconds) for clusters that are slow to answer; one second otherwise.
+    static func deadline(environment: [String: String]) -> Double {
+        guard let value = environment["KUBECTL_GITOPS_COMPLETION_TIMEOUT"].flatMap(Double.init), value > 0, value.isFinite else { return 1 }
+        return value
+    }
+
     func candidates(for request: DynamicValues, scope: CompletionScope) async -> [CompletionCandidate] {
         switch request {
         case .kubeconfigContexts: return KubeconfigNames.read(.contexts, scope: scope, context: context)
