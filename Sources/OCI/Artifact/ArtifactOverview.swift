@@ -10,8 +10,8 @@
 // | source + options | `ArtifactSource.swift` | `.directory`, `.file`, `.standardInput(Data)`; `ArtifactSource.resolve(path:readStandardInput:)` maps `--path` (`-` = stdin) |
 // | walk + ignore | `ArtifactWalker.swift`, `IgnoreMatcher.swift` | depth first, byte order, `.` root; go-git gitignore semantics (see below) |
 // | tar headers | `TarHeader.swift` | Go archive/tar byte layout (USTAR, PAX only when needed) |
-// | tar stream + chunks | `TarStream.swift` | 512 KiB chunks, file content read straight into the chunk, sha256 of the tar on the fly |
-// | parallel gzip | `ParallelGzip.swift` | reader thread → N libdeflate workers → ordered writer; `threads + 1` chunks in flight, recycled buffers |
+// | tar stream + chunks | `TarStream.swift` | 256 KiB chunks, file content read straight into the chunk, sha256 of the tar on the fly |
+// | parallel gzip | `ParallelGzip.swift` | reader thread → N libdeflate workers → ordered writer; `threads + 2` chunks in flight, recycled buffers |
 // | build | `ArtifactBuilder.swift` | `build(source:options:destinationPath:)`, `tarDigest(source:options:)`, `writeTar(...)` |
 // | manifest + config | `FluxArtifact.swift` | legacy 233-byte ggcr config with `diff_ids`, manifest with sorted annotations, Go-style JSON escaping |
 // | reading | `ByteReader.swift`, `TarReader.swift` | `ArtifactByteReader` (same shape as `HTTPBodyReader`), multi-member gzip via zlib, streaming tar |
@@ -49,18 +49,19 @@
 // `push artifact` and a re-push with `--skip-unchanged`, each with `/usr/bin/time -v` in the same run, and prints
 // ratios. (The `BENCH=…` hooks in `Tests/OCITests/ArtifactBenchmarkTests.swift` measure the builder in-process.)
 //
-// Last runs (2026-11-27, 3 runs of 200 MiB / 2,000 files plus one of 2 GiB, 2 cores; ratios are ours / baseline):
+// Last runs (2026-11-27, final build: 3 runs of 200 MiB / 2,000 files plus one of 2 GiB, 2 cores shared with other
+// machines; ratios are ours / baseline):
 //
 // | ours | vs gzip -6 wall / CPU / size | vs pigz -6 wall / CPU | peak RSS |
 // |---|---|---|---|
-// | build artifact | 0.19–0.20 / 0.26–0.28 / 1.003 | 0.41–0.42 / 0.33 | 23.7 MiB |
-// | push artifact (build + upload over loopback) | 0.23–0.27 / 0.27–0.32 | 0.53–0.57 / 0.34–0.37 | 30.3 MiB |
-// | push artifact, 2 GiB | 0.23 / 0.25 | 0.49 / 0.30 | 30.4 MiB |
-// | re-push, --skip-unchanged (0 bytes uploaded) | wall 0.19–0.21 × push | | 27.9 MiB |
-// | oras-py push of the same directory | ours 0.17–0.18 × its wall, 0.21 × its 144 MiB | | |
+// | build artifact | 0.18 / 0.24–0.29 / 1.004 | 0.34–0.39 / 0.30–0.35 | 23.4 MiB |
+// | push artifact (build + upload over loopback) | 0.23–0.29 / 0.26–0.30 | 0.48–0.52 / 0.32–0.35 | 28.7–29.3 MiB |
+// | push artifact, 2 GiB | 0.22 / 0.23 | 0.46 / 0.29 | 28.7 MiB |
+// | re-push, --skip-unchanged (0 bytes uploaded) | wall 0.16–0.21 × push | | 26.6 MiB |
+// | oras-py push of the same directory | ours 0.16–0.19 × its wall, 0.20 × its 144 MiB | | |
 //
 // The push's floor on 2 cores is the registry: it spends ~0.4 s CPU receiving 110 MiB (measured with curl alone), on
-// the same cores as our ~1.4 s. Peak RSS is ~70 % file-backed pages (binary text touched by the Swift runtime's
-// metadata scans, libcrypto initialised by libcurl, libc); the anonymous part peaks at ~6 MiB during a push (chunk
-// buffers, libdeflate state, curl, thread stacks) and does not grow with the payload. The executable is linked
-// position-dependent (see Package.swift), which saves ~1.9 MiB of relocation pages.
+// the same cores as our ~1.45 s. Peak RSS is ~70 % file-backed pages (binary text touched by the Swift runtime's
+// metadata scans, libcrypto initialised by libcurl, libc), so it moves with the page cache: 29.8 MiB with the binary
+// read from disk, 31.5 MiB right after a `cp` (large folios). The anonymous part peaks at ~5 MiB during a push (chunk
+// buffers, libdeflate state, curl, thread stacks) and does not grow with the payload.
