@@ -7,17 +7,18 @@ public final class SHA256Hasher {
     private var finished = false
 
     public init() {
-        guard let context = EVP_MD_CTX_new() else { fatalError("libcrypto could not allocate a digest context") }
+        guard let context = ccrypto_sha256_new() else {
+            fatalError("SHA-256 is unavailable: \(String(cString: ccrypto_load_error()))")
+        }
         self.context = context
-        EVP_DigestInit_ex(context, EVP_sha256(), nil)
     }
 
-    deinit { EVP_MD_CTX_free(context) }
+    deinit { ccrypto_sha256_free(context) }
 
     public func update(_ bytes: UnsafeRawBufferPointer) {
         precondition(!finished, "SHA256Hasher used after finalize()")
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        EVP_DigestUpdate(context, base, bytes.count)
+        ccrypto_sha256_update(context, base, bytes.count)
     }
 
     public func update(_ data: Data) {
@@ -29,8 +30,7 @@ public final class SHA256Hasher {
         precondition(!finished, "SHA256Hasher finalized twice")
         finished = true
         var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        EVP_DigestFinal_ex(context, &digest, &length)
+        ccrypto_sha256_final(context, &digest)
         return hexString(digest)
     }
 

@@ -1,40 +1,17 @@
-import CCrypto
 import Foundation
 
-/// Incremental SHA-256 for blobs that are streamed rather than held in memory.
+/// Incremental SHA-256 for blobs that are streamed rather than held in memory, as `sha256:<hex>`.
 final class RegistrySHA256 {
-    private let context: OpaquePointer
+    private let hasher = SHA256Hasher()
 
-    init() {
-        context = EVP_MD_CTX_new()
-        EVP_DigestInit_ex(context, EVP_sha256(), nil)
-    }
+    func update(_ data: Data) { hasher.update(data) }
 
-    deinit { EVP_MD_CTX_free(context) }
-
-    func update(_ data: Data) {
-        data.withUnsafeBytes { raw in
-            if let base = raw.baseAddress, raw.count > 0 { EVP_DigestUpdate(context, base, raw.count) }
-        }
-    }
-
-    func update(_ buffer: UnsafeRawBufferPointer) {
-        if let base = buffer.baseAddress, buffer.count > 0 { EVP_DigestUpdate(context, base, buffer.count) }
-    }
+    func update(_ buffer: UnsafeRawBufferPointer) { hasher.update(buffer) }
 
     /// `sha256:<hex>`
-    func finalizeDigest() -> String {
-        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        EVP_DigestFinal_ex(context, &output, &length)
-        return "sha256:" + output.prefix(Int(length)).map { String(format: "%02x", $0) }.joined()
-    }
+    func finalizeDigest() -> String { "sha256:" + hasher.finalizeHex() }
 
-    static func digest(of data: Data) -> String {
-        let hasher = RegistrySHA256()
-        hasher.update(data)
-        return hasher.finalizeDigest()
-    }
+    static func digest(of data: Data) -> String { SHA256Hasher.digest(of: data) }
 }
 
 enum RegistryDigestFormat {
