@@ -221,7 +221,7 @@ private func seededServer() throws -> KubeTestServer {
     let context = CommandContext(environment: ["KUBECONFIG": server.kubeconfigPath, "HOME": NSTemporaryDirectory()],
                                  workingDirectory: "/", console: Console.capturing().console,
                                  transportFactory: CommandContext.live().transportFactory)
-    let engine = CompletionEngine(root: try fakeTree.get(), provider: LiveCompletionValues(context: context))
+    let engine = CompletionEngine(root: try fakeTree.get(), provider: LiveCompletionValues(context: context, deadlineSeconds: testDeadline))
     let repositories = await engine.complete(["get", "sources", "oci", ""])
     #expect(repositories.values == ["podinfo", "redis"])
     #expect(repositories.candidates.allSatisfy { $0.description.isEmpty }, "no controller ran: no Ready condition to show")

@@ -30,6 +30,9 @@ private func context(environment: [String: String] = [:], transport: @escaping @
                    transportFactory: { _ in transport() })
 }
 
+/// Tests that are not about the deadline: long enough that a full parallel run on 2 cores never reaches it.
+let testDeadline = 30.0
+
 @Test func kubeconfigNamesFollowKUBECONFIGOrderAndFlag() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kc-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -78,7 +81,7 @@ private func context(environment: [String: String] = [:], transport: @escaping @
             ],
         ]))
     }
-    let live = LiveCompletionValues(context: context(transport: { transport }))
+    let live = LiveCompletionValues(context: context(transport: { transport }), deadlineSeconds: testDeadline)
     let names = await live.candidates(for: .fluxNames(.ociRepository, prefix: ""),
                                       scope: try scope(["--server", "https://127.0.0.1:6443", "-n", "apps"]))
     #expect(names == [CompletionCandidate("podinfo", description: "Ready"), CompletionCandidate("redis")])
@@ -92,7 +95,7 @@ private func context(environment: [String: String] = [:], transport: @escaping @
         }
         return .response(.json(404, ["kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404]))
     }
-    let live = LiveCompletionValues(context: context(transport: { transport }))
+    let live = LiveCompletionValues(context: context(transport: { transport }), deadlineSeconds: testDeadline)
     let names = await live.candidates(for: .fluxNames(.kustomization, prefix: ""), scope: try scope(["--server", "https://127.0.0.1:6443"]))
     #expect(names.map(\.value) == ["apps"])
     #expect(transport.requests.map(\.url.path) == [
@@ -128,7 +131,7 @@ private func context(environment: [String: String] = [:], transport: @escaping @
     }
     let (console, stdout, stderr) = Console.capturing()
     let live = LiveCompletionValues(context: CommandContext(environment: [:], workingDirectory: "/", console: console,
-                                                            transportFactory: { _ in transport }))
+                                                            transportFactory: { _ in transport }), deadlineSeconds: testDeadline)
     #expect(await live.candidates(for: .namespaces, scope: try scope(["--server", "https://127.0.0.1:6443"])).isEmpty)
     #expect(stdout.text.isEmpty && stderr.text.isEmpty)
 }

@@ -9,14 +9,16 @@ import TestSupport
 /// Runs the command line like `runCLI`, with the clock `now` (AGE columns) fixed when given.
 func runFlux(_ arguments: [String], server: KubeTestServer, now: Date? = nil, stdinIsTerminal: Bool = false,
              answers: [String] = []) async -> CLIResult {
+    // Completion lists answer within the product's 1 s only on an idle machine; a full parallel test run needs more.
+    let completionTimeout = "30"
     guard let now else {
-        return await runCLI(arguments, environment: ["KUBECONFIG": server.kubeconfigPath], stdinIsTerminal: stdinIsTerminal,
-                            answers: answers)
+        return await runCLI(arguments, environment: ["KUBECONFIG": server.kubeconfigPath, "KUBECTL_GITOPS_COMPLETION_TIMEOUT": completionTimeout],
+                            stdinIsTerminal: stdinIsTerminal, answers: answers)
     }
     let (console, out, err) = Console.capturing()
     let answerQueue = AnswerQueue(answers)
     let context = CommandContext(
-        environment: ["HOME": CLITestPaths.emptyHome, "KUBECONFIG": server.kubeconfigPath],
+        environment: ["HOME": CLITestPaths.emptyHome, "KUBECONFIG": server.kubeconfigPath, "KUBECTL_GITOPS_COMPLETION_TIMEOUT": completionTimeout],
         workingDirectory: FileManager.default.currentDirectoryPath, console: console,
         transportFactory: CommandContext.live().transportFactory, stdinIsTerminal: stdinIsTerminal,
         readLine: { answerQueue.next() }, now: { now })
