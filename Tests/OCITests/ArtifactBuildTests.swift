@@ -154,3 +154,47 @@ import TestSupport
         }
     }
 }
+
+@Suite struct ChunkRelayTests {
+    struct Stop: Error, Equatable { var side: String }
+
+    /// Fills and emits `count` chunks whose first byte is their index.
+    func produce(_ count: Int, thenThrow error: Error? = nil) -> (@escaping TarChunker.Emit) throws -> Void {
+        { emit in
+            var chunk = ChunkBuffer(capacity: 16)
+            for index in 0..<count {
+                chunk.storage.storeBytes(of: UInt8(truncatingIfNeeded: index), as: UInt8.self)
+                chunk.count = 16
+                chunk = try emit(chunk)
+                chunk.count = 0
+            }
+            if let error { throw error }
+        }
+    }
+
+    @Test func chunksArriveInOrderThroughFewBuffers() throws {
+        var seen: [UInt8] = []
+        try ChunkRelay(chunkSize: 16, depth: 2).run(produce: produce(200), consume: { bytes in
+            #expect(bytes.count == 16)
+            seen.append(bytes[0])
+        })
+        #expect(seen == (0..<200).map { UInt8($0) })
+    }
+
+    @Test func aProducerErrorEndsTheRunWithThatError() {
+        var seen = 0
+        #expect(throws: Stop(side: "producer")) {
+            try ChunkRelay(chunkSize: 16).run(produce: produce(5, thenThrow: Stop(side: "producer")), consume: { _ in seen += 1 })
+        }
+        #expect(seen <= 5)
+    }
+
+    @Test func aConsumerErrorStopsTheProducerInsteadOfHangingIt() {
+        // The producer would emit forever: it must be released (and stop) when the consumer gives up.
+        #expect(throws: Stop(side: "consumer")) {
+            try ChunkRelay(chunkSize: 16, depth: 2).run(produce: produce(Int.max), consume: { bytes in
+                if bytes[0] == 3 { throw Stop(side: "consumer") }
+            })
+        }
+    }
+}

@@ -59,7 +59,7 @@ public enum ArtifactBuilder {
             }
             let tar = chunker.value!
             return BuiltLayer(compressedDigest: "sha256:" + compressedHasher.finalizeHex(), compressedSize: compressedSize,
-                              uncompressedDigest: "sha256:" + tar.hasher.finalizeHex(), uncompressedSize: tar.totalSize,
+                              uncompressedDigest: "sha256:" + tar.hasher!.finalizeHex(), uncompressedSize: tar.totalSize,
                               path: destinationPath)
         } catch {
             unlink(temporaryPath)
@@ -67,11 +67,19 @@ public enum ArtifactBuilder {
         }
     }
 
-    /// sha256 and size of the uncompressed tarball, without compressing anything.
+    /// sha256 and size of the uncompressed tarball, without compressing anything. Files are read on one thread
+    /// while the chunks read before are hashed on this one.
     public static func tarDigest(source: ArtifactSource, options: ArtifactBuildOptions = ArtifactBuildOptions()) throws -> TarDigest {
-        let chunker = TarChunker(chunkSize: ArtifactBuildOptions.chunkSize) { chunk in chunk }
-        try TarStreamWriter.write(ArtifactWalker(source: source, options: options), to: chunker)
-        return TarDigest(digest: "sha256:" + chunker.hasher.finalizeHex(), size: chunker.totalSize)
+        let walker = ArtifactWalker(source: source, options: options)
+        let hasher = SHA256Hasher()
+        var size: UInt64 = 0
+        try ChunkRelay(chunkSize: ArtifactBuildOptions.chunkSize).run(produce: { emit in
+            try TarStreamWriter.write(walker, to: TarChunker(chunkSize: ArtifactBuildOptions.chunkSize, hashes: false, emit: emit))
+        }, consume: { bytes in
+            hasher.update(bytes)
+            size += UInt64(bytes.count)
+        })
+        return TarDigest(digest: "sha256:" + hasher.finalizeHex(), size: size)
     }
 
     /// Streams the uncompressed tarball to `consume` in chunks (used by tests and diagnostics).

@@ -8,19 +8,16 @@ import Foundation
 /// (`maxInFlight + 1` input and `maxInFlight` output buffers in all), so memory is a few MiB whatever the input
 /// size and malloc never churns. The output bytes depend only on the chunk boundaries and the level, never on the thread
 /// count or scheduling.
-final class ParallelGzip: @unchecked Sendable {
+final class ParallelGzip: ChunkPipeline, @unchecked Sendable {
     private let level: Int32
     private let threads: Int
     private let maxInFlight: Int
     private let chunkSize: Int
 
-    private let condition = NSCondition()
     private var jobs: [(index: Int, chunk: ChunkBuffer)] = []
     private var results: [Int: ChunkBuffer] = [:]
     private var inFlight = 0
     private var producedCount = 0
-    private var producerFinished = false
-    private var failure: Error?
     private var freeInputs: [ChunkBuffer] = []
     private var freeOutputs: [ChunkBuffer] = []
 
@@ -30,8 +27,6 @@ final class ParallelGzip: @unchecked Sendable {
         self.maxInFlight = self.threads + 2
         self.chunkSize = chunkSize
     }
-
-    private struct Cancelled: Error {}
 
     /// Runs `produce` on its own thread (it gets an emit function for full chunks), compresses on `threads` threads
     /// and calls `consume` with each gzip member in order on the calling thread.
@@ -47,24 +42,10 @@ final class ParallelGzip: @unchecked Sendable {
             worker.stackSize = 1 << 20
             worker.start()
         }
-        group.enter()
-        let producer = Thread { [self] in
-            do {
-                try produce { chunk in try self.submit(chunk) }
-                condition.lock()
-                producerFinished = true
-                condition.broadcast()
-                condition.unlock()
-            } catch {
-                fail(error)
-            }
-            group.leave()
-        }
-        producer.stackSize = 4 << 20
-        producer.start()
+        startProducer(in: group, produce, emit: { chunk in try self.submit(chunk) })
 
         var next = 0
-        do {
+        try finish(group) {
             while true {
                 condition.lock()
                 while results[next] == nil && failure == nil && !(producerFinished && next == producedCount) {
@@ -87,19 +68,7 @@ final class ParallelGzip: @unchecked Sendable {
                 condition.unlock()
                 next += 1
             }
-        } catch {
-            fail(error)
-            group.wait()
-            throw error
         }
-        group.wait()
-    }
-
-    private func fail(_ error: Error) {
-        condition.lock()
-        if failure == nil { failure = error }
-        condition.broadcast()
-        condition.unlock()
     }
 
     /// Called by the producer with a full chunk; blocks while too many chunks are in flight.

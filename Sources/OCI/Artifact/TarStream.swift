@@ -22,11 +22,13 @@ final class TarChunker {
 
     private var chunk: ChunkBuffer
     private let emit: Emit
-    let hasher = SHA256Hasher()
+    /// nil when the consumer of the chunks hashes them itself.
+    let hasher: SHA256Hasher?
     private(set) var totalSize: UInt64 = 0
 
-    init(chunkSize: Int, emit: @escaping Emit) {
+    init(chunkSize: Int, hashes: Bool = true, emit: @escaping Emit) {
         chunk = ChunkBuffer(capacity: chunkSize)
+        hasher = hashes ? SHA256Hasher() : nil
         self.emit = emit
     }
 
@@ -88,7 +90,7 @@ final class TarChunker {
     }
 
     private func flush() throws {
-        hasher.update(chunk.bytes)
+        hasher?.update(chunk.bytes)
         totalSize += UInt64(chunk.count)
         chunk = try emit(chunk)
         chunk.count = 0
