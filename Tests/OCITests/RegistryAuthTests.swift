@@ -487,3 +487,50 @@ final class RegistryRecorder: @unchecked Sendable {
         #expect(registry.requests.map(\.url) == ["https://127.0.0.1:5999/v2/", "https://registry.example.com/v2/"])
     }
 }
+
+/// `contentMatch` hashes the local tar while it asks the registry, and local errors come first.
+@Suite struct RegistryContentMatchTests {
+    struct LocalFailure: Error, Equatable {}
+
+    let reference = try! OCIReference(parsing: "oci://registry.example.com/app:v1")
+    let config = Data(#"{"architecture":"","os":"","rootfs":{"type":"layers","diff_ids":["sha256:aaa"]}}"#.utf8)
+
+    func registry(manifestStatus: Int = 200) -> (transport: RegistryScriptedTransport, manifestDigest: String) {
+        let configDigest = SHA256Hasher.digest(of: config)
+        let manifest = Data(#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.cncf.flux.config.v1+json","digest":"\#(configDigest)","size":\#(config.count)},"layers":[]}"#.utf8)
+        let config = config
+        let transport = RegistryScriptedTransport { request, _ in
+            if request.url.path.hasSuffix("/manifests/v1") {
+                guard manifestStatus == 200 else { return HTTPResponse(status: manifestStatus, body: json(["errors": [["code": "DENIED", "message": "no"]]])) }
+                return HTTPResponse(status: 200, headers: ["Content-Type": "application/vnd.oci.image.manifest.v1+json"], body: manifest)
+            }
+            if request.url.path.hasSuffix("/blobs/\(configDigest)") { return HTTPResponse(status: 200, body: config) }
+            return HTTPResponse(status: 404)
+        }
+        return (transport, SHA256Hasher.digest(of: manifest))
+    }
+
+    @Test func theRegistryIsAskedWhileTheTarIsHashed() async throws {
+        let (transport, manifestDigest) = registry()
+        let client = RegistryClient(transport: transport)
+        let match = try await client.contentMatch(at: reference) {
+            // Returns only once the manifest request went out: a client that hashed first would wait here in vain.
+            let deadline = Date().addingTimeInterval(5)
+            while !transport.requests.contains(where: { $0.url.hasSuffix("/manifests/v1") }) {
+                guard Date() < deadline else { return "sha256:hashed-before-asking" }
+                try await Task.sleep(nanoseconds: 1_000_000)
+            }
+            return "sha256:aaa"
+        }
+        #expect(match == .same(digest: manifestDigest))
+        #expect(try await client.contentMatch(at: reference) { "sha256:bbb" } == .different)
+    }
+
+    @Test func aLocalErrorComesBeforeTheRegistrysAnswer() async throws {
+        let client = RegistryClient(transport: registry().transport)
+        await #expect(throws: LocalFailure()) { _ = try await client.contentMatch(at: reference) { throw LocalFailure() } }
+        let refusing = RegistryClient(transport: registry(manifestStatus: 401).transport)
+        await #expect(throws: LocalFailure()) { _ = try await refusing.contentMatch(at: reference) { throw LocalFailure() } }
+        await #expect(throws: RegistryError.self) { _ = try await refusing.contentMatch(at: reference) { "sha256:aaa" } }
+    }
+}

@@ -90,19 +90,35 @@ extension RegistryClient {
         }
     }
 
-    /// Whether the tag already holds an artifact whose uncompressed tar digest is `diffID` (its config's
-    /// `rootfs.diff_ids`), answered before any layer is compressed. `.undetermined` when the remote config records no
-    /// diff_ids (flux 2.9 writes an empty config): then only the layer digest can tell, through `push(skipUnchanged:)`.
-    public func contentMatch(at reference: OCIReference, diffID: String) async throws -> RegistryContentMatch {
+    /// Whether the tag already holds an artifact whose uncompressed tar digest is the one `diffID` computes (its
+    /// config's `rootfs.diff_ids`), answered before any layer is compressed. `diffID` runs while the remote manifest
+    /// and config are fetched, and its errors come first. `.undetermined` when the remote config records no diff_ids
+    /// (flux 2.9 writes an empty config): then only the layer digest can tell, through `push(skipUnchanged:)`.
+    public func contentMatch(at reference: OCIReference, diffID: @escaping @Sendable () async throws -> String) async throws -> RegistryContentMatch {
+        async let localDiffID = diffID()
+        let remote: (digest: String, diffIDs: [String])?
+        do {
+            remote = try await remoteDiffIDs(at: reference)
+        } catch {
+            _ = try await localDiffID
+            throw error
+        }
+        let local = try await localDiffID
+        guard let remote else { return .different }
+        if remote.diffIDs.isEmpty { return .undetermined }
+        return remote.diffIDs == [local] ? .same(digest: remote.digest) : .different
+    }
+
+    /// The manifest digest under the tag and its config's diff_ids (empty when the config records none); nil when
+    /// the tag does not exist.
+    private func remoteDiffIDs(at reference: OCIReference) async throws -> (digest: String, diffIDs: [String])? {
         do {
             // The push that usually follows needs push scope: ask once for both.
             transport.requestScopes(["repository:\(reference.repository):pull,push"], forHost: reference.apiHost)
-            guard let remote = try await getManifest(reference) else { return .different }
-            guard let remoteConfig = try remote.decoded().config else { return .undetermined }
+            guard let remote = try await getManifest(reference) else { return nil }
+            guard let remoteConfig = try remote.decoded().config else { return (remote.digest, []) }
             let remoteBytes = try await fetchBlob(remoteConfig.digest, from: reference)
-            let remoteDiffIDs = (try? JSONDecoder().decode(ImageConfigDiffIDs.self, from: remoteBytes))?.rootfs?.diff_ids ?? []
-            if remoteDiffIDs.isEmpty { return .undetermined }
-            return remoteDiffIDs == [diffID] ? .same(digest: remote.digest) : .different
+            return (remote.digest, (try? JSONDecoder().decode(ImageConfigDiffIDs.self, from: remoteBytes))?.rootfs?.diff_ids ?? [])
         } catch let error as RegistryError {
             throw error.within(action: "compare with \(reference)")
         }

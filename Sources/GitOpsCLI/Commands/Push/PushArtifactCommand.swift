@@ -106,9 +106,11 @@ struct PushArtifactCommand: ContextCommand {
                 }
                 var match = RegistryContentMatch.different
                 if skipUnchanged {
-                    // Hashing the tar is far cheaper than compressing it: decide before building the layer.
-                    let tar = try await runBlocking { try ArtifactBuilder.tarDigest(source: artifactSource, options: options) }
-                    match = try await client.contentMatch(at: reference, diffID: tar.digest)
+                    // Hashing the tar is far cheaper than compressing it: decide before building the layer. The
+                    // registry is asked meanwhile.
+                    match = try await client.contentMatch(at: reference) {
+                        try await runBlocking { try ArtifactBuilder.tarDigest(source: artifactSource, options: options) }.digest
+                    }
                     if case .same(let digest) = match { return (digest, true) }
                 }
                 let layerPath = scratch + "/layer.tar.gz"
