@@ -55,9 +55,9 @@
 // | ours | vs gzip -6 wall / CPU / size | vs pigz -6 wall / CPU | peak RSS |
 // |---|---|---|---|
 // | build artifact | 0.18 / 0.24–0.29 / 1.004 | 0.34–0.39 / 0.30–0.35 | 23.4 MiB |
-// | push artifact (build + upload over loopback) | 0.23–0.29 / 0.26–0.30 | 0.48–0.52 / 0.32–0.35 | 28.7–29.3 MiB |
+// | push artifact (build + upload over loopback) | 0.23–0.29 / 0.26–0.30 | 0.47–0.52 / 0.32–0.35 | 28.2–29.3 MiB |
 // | push artifact, 2 GiB | 0.22 / 0.23 | 0.46 / 0.29 | 28.7 MiB |
-// | re-push, --skip-unchanged (0 bytes uploaded) | wall 0.16–0.21 × push | | 26.6 MiB |
+// | re-push, --skip-unchanged (0 bytes uploaded; files read while hashing) | wall 0.15–0.16 × push | | 26.5 MiB |
 // | oras-py push of the same directory | ours 0.16–0.19 × its wall, 0.20 × its 144 MiB | | |
 //
 // The push's floor on 2 cores is the registry: it spends ~0.4 s CPU receiving 110 MiB (measured with curl alone), on
