@@ -12,6 +12,7 @@
 // | tar headers | `TarHeader.swift` | Go archive/tar byte layout (USTAR, PAX only when needed) |
 // | tar stream + chunks | `TarStream.swift` | 256 KiB chunks, file content read straight into the chunk, sha256 of the tar on the fly |
 // | parallel gzip | `ParallelGzip.swift` | reader thread → N libdeflate workers → ordered writer; `threads + 2` chunks in flight, recycled buffers |
+// | tar digest relay | `ChunkRelay.swift`, `ChunkPipeline.swift` | files read on a producer thread while the caller hashes (`--skip-unchanged`); plumbing shared with `ParallelGzip` |
 // | build | `ArtifactBuilder.swift` | `build(source:options:destinationPath:)`, `tarDigest(source:options:)`, `writeTar(...)` |
 // | manifest + config | `FluxArtifact.swift` | legacy 233-byte ggcr config with `diff_ids`, manifest with sorted annotations, Go-style JSON escaping |
 // | reading | `ByteReader.swift`, `TarReader.swift` | `ArtifactByteReader` (same shape as `HTTPBodyReader`), multi-member gzip via zlib, streaming tar |
