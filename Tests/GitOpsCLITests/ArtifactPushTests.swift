@@ -237,6 +237,13 @@ import TestSupport
         #expect(!tokenPush.stderr.contains(secret) && !tokenPush.stderr.contains(Data("bob:\(secret)".utf8).base64EncodedString()))
         // Bearer tokens are JWTs ("eyJ…"): none may appear.
         #expect(!tokenPush.stderr.contains("eyJ"), "\(tokenPush.stderr)")
+        // This plain-HTTP loopback registry got one HTTPS request, the credential-free scheme probe, and no real one.
+        let httpsRequests = tokenPush.stderr.split(separator: "\n").flatMap { line in
+            ["GET", "HEAD", "POST", "PUT", "PATCH"].compactMap { method in
+                line.range(of: "\(method) https://").map { line[$0.lowerBound...].split(separator: " ").prefix(2).joined(separator: " ") }
+            }
+        }
+        #expect(!httpsRequests.isEmpty && Set(httpsRequests) == ["GET https://\(token.host)/v2/"], "\(httpsRequests)")
     }
 }
 

@@ -244,7 +244,7 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
     let reference = try! OCIReference(parsing: "oci://registry.example.com/app:v1")
 
     @Test func uploadReusesLocationWithQueryAndAppendsDigest() async throws {
-        let digest = RegistrySHA256.digest(of: Data("layer".utf8))
+        let digest = SHA256Hasher.digest(of: Data("layer".utf8))
         let scripted = RegistryScriptedTransport { request, _ in
             if request.method == "POST" {
                 return HTTPResponse(status: 202, headers: ["Location": "/v2/app/blobs/uploads/abc?_state=xyz"])
@@ -261,7 +261,7 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
     }
 
     @Test func absoluteLocationAndPatchThenPut() async throws {
-        let digest = RegistrySHA256.digest(of: Data("abc".utf8))
+        let digest = SHA256Hasher.digest(of: Data("abc".utf8))
         let scripted = RegistryScriptedTransport { request, _ in
             switch request.method {
             case "POST": return HTTPResponse(status: 202, headers: ["Location": "https://upload.example.com/session/1"])
@@ -281,7 +281,7 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
     }
 
     @Test func failedUploadRestartsFromNewSessionWithBackoff() async throws {
-        let digest = RegistrySHA256.digest(of: Data("abc".utf8))
+        let digest = SHA256Hasher.digest(of: Data("abc".utf8))
         let puts = RegistryCounter()
         let scripted = RegistryScriptedTransport { request, _ in
             if request.method == "POST" { return HTTPResponse(status: 202, headers: ["Location": "/v2/app/blobs/uploads/s\(puts.value)"]) }
@@ -305,7 +305,7 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
         let config = Data("{}".utf8)
         let layerDigest = "sha256:" + String(repeating: "0", count: 64)
         let manifest = json(["schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                             "config": ["mediaType": "application/vnd.cncf.flux.config.v1+json", "digest": RegistrySHA256.digest(of: config), "size": 2],
+                             "config": ["mediaType": "application/vnd.cncf.flux.config.v1+json", "digest": SHA256Hasher.digest(of: config), "size": 2],
                              "layers": [["mediaType": "application/vnd.cncf.flux.content.v1.tar+gzip", "digest": layerDigest, "size": 1]]])
         do {
             _ = try await client.push(layerFile: "/dev/null", layerDigest: layerDigest, layerSize: 1, config: config, manifest: manifest, to: reference)
@@ -386,7 +386,7 @@ private func json(_ object: Any) -> Data { try! JSONSerialization.data(withJSONO
 
     @Test func progressReportsBytesOfTotal() async throws {
         let data = Data(repeating: 7, count: 600 * 1024)
-        let digest = RegistrySHA256.digest(of: data)
+        let digest = SHA256Hasher.digest(of: data)
         let scripted = RegistryScriptedTransport { request, _ in
             request.method == "POST" ? HTTPResponse(status: 202, headers: ["Location": "/u"]) : HTTPResponse(status: 201)
         }

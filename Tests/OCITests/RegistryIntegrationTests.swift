@@ -12,7 +12,7 @@ struct RegistryHandBuiltArtifact {
     let layerSize: Int64
     let config: Data
     let manifest: Data
-    var manifestDigest: String { RegistrySHA256.digest(of: manifest) }
+    var manifestDigest: String { SHA256Hasher.digest(of: manifest) }
 
     static func make(contentBytes: Int = 2048, revision: String = "main@sha1:1234", seed: String = "a") throws -> RegistryHandBuiltArtifact {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("artifact-\(UUID().uuidString.prefix(8))")
@@ -32,19 +32,19 @@ struct RegistryHandBuiltArtifact {
         let tar = try ExternalTool.run("/usr/bin/tar", ["--sort=name", "--mtime=@0", "--owner=0", "--group=0", "--numeric-owner",
                                                        "-C", content.path, "-cf", tarPath, "."])
         guard tar.status == 0 else { throw RegistryServerError("tar failed: \(tar.stderr)") }
-        let diffID = RegistrySHA256.digest(of: try Data(contentsOf: URL(fileURLWithPath: tarPath)))
+        let diffID = SHA256Hasher.digest(of: try Data(contentsOf: URL(fileURLWithPath: tarPath)))
         let gzip = try ExternalTool.run("/bin/gzip", ["-n", "-k", "-f", tarPath])
         guard gzip.status == 0 else { throw RegistryServerError("gzip failed: \(gzip.stderr)") }
         let layer = try Data(contentsOf: URL(fileURLWithPath: layerPath))
         let config = Data(#"{"architecture":"","created":"0001-01-01T00:00:00Z","history":[{"created":"0001-01-01T00:00:00Z"}],"os":"","rootfs":{"type":"layers","diff_ids":["\#(diffID)"]},"config":{}}"#.utf8)
         let manifest = Data("""
         {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
-        "config":{"mediaType":"application/vnd.cncf.flux.config.v1+json","size":\(config.count),"digest":"\(RegistrySHA256.digest(of: config))"},\
-        "layers":[{"mediaType":"application/vnd.cncf.flux.content.v1.tar+gzip","size":\(layer.count),"digest":"\(RegistrySHA256.digest(of: layer))"}],\
+        "config":{"mediaType":"application/vnd.cncf.flux.config.v1+json","size":\(config.count),"digest":"\(SHA256Hasher.digest(of: config))"},\
+        "layers":[{"mediaType":"application/vnd.cncf.flux.content.v1.tar+gzip","size":\(layer.count),"digest":"\(SHA256Hasher.digest(of: layer))"}],\
         "annotations":{"org.opencontainers.image.created":"2025-01-15T13:50:15Z","org.opencontainers.image.revision":"\(revision)",\
         "org.opencontainers.image.source":"https://github.com/org/repo"}}
         """.utf8)
-        return RegistryHandBuiltArtifact(directory: directory, layerPath: layerPath, layerDigest: RegistrySHA256.digest(of: layer),
+        return RegistryHandBuiltArtifact(directory: directory, layerPath: layerPath, layerDigest: SHA256Hasher.digest(of: layer),
                                  layerSize: Int64(layer.count), config: config, manifest: manifest)
     }
 
@@ -134,7 +134,7 @@ enum RegistryHarness {
         defer { try? FileManager.default.removeItem(at: copied) }
         #expect(try Data(contentsOf: copied.appendingPathComponent("manifest.json")) == artifact.manifest)
         let layerName = String(artifact.layerDigest.dropFirst("sha256:".count))
-        let configName = String(RegistrySHA256.digest(of: artifact.config).dropFirst("sha256:".count))
+        let configName = String(SHA256Hasher.digest(of: artifact.config).dropFirst("sha256:".count))
         #expect(try Data(contentsOf: copied.appendingPathComponent(layerName)) == Data(contentsOf: URL(fileURLWithPath: artifact.layerPath)))
         #expect(try Data(contentsOf: copied.appendingPathComponent(configName)) == artifact.config)
     }
@@ -280,7 +280,7 @@ enum RegistryHarness {
         let postsAfterFirst = server.requestCount(method: "POST", pathContains: "/blobs/uploads/")
         #expect(blobPutsAfterFirst == 2)
         let committed = server.committedBlobUploads()
-        #expect(Set(committed.map(\.digest)) == [artifact.layerDigest, RegistrySHA256.digest(of: artifact.config)])
+        #expect(Set(committed.map(\.digest)) == [artifact.layerDigest, SHA256Hasher.digest(of: artifact.config)])
         #expect(committed.map(\.size).reduce(0, +) == artifact.layerSize + Int64(artifact.config.count))
         #expect(postsAfterFirst == 2)
 
@@ -339,7 +339,7 @@ enum RegistryHarness {
         let pulled = try await client.pull(base.withTag("1.2.0"), to: output)
         #expect(pulled.manifestDigest == digests["1.2.0"])
         #expect(pulled.annotations["org.opencontainers.image.revision"] == "v1.2.0@sha1:1")
-        #expect(RegistrySHA256.digest(of: try Data(contentsOf: URL(fileURLWithPath: output))) == pulled.layer.digest)
+        #expect(SHA256Hasher.digest(of: try Data(contentsOf: URL(fileURLWithPath: output))) == pulled.layer.digest)
         #expect(progress.values.last == Double(pulled.layer.size))
 
         // A digest reference that does not exist: 404 → a typed not-found error.
@@ -432,5 +432,5 @@ enum RegistryHarness {
 }
 
 extension RegistryHandBuiltArtifact {
-    static func digestOf(_ data: Data) -> String { RegistrySHA256.digest(of: data) }
+    static func digestOf(_ data: Data) -> String { SHA256Hasher.digest(of: data) }
 }

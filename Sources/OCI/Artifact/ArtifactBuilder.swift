@@ -58,8 +58,8 @@ public enum ArtifactBuilder {
                 throw ArtifactError.systemError(.unwritable, "cannot rename '\(temporaryPath)' to", destinationPath)
             }
             let tar = chunker.value!
-            return BuiltLayer(compressedDigest: "sha256:" + compressedHasher.finalizeHex(), compressedSize: compressedSize,
-                              uncompressedDigest: "sha256:" + tar.hasher!.finalizeHex(), uncompressedSize: tar.totalSize,
+            return BuiltLayer(compressedDigest: compressedHasher.finalizeDigest(), compressedSize: compressedSize,
+                              uncompressedDigest: tar.hasher!.finalizeDigest(), uncompressedSize: tar.totalSize,
                               path: destinationPath)
         } catch {
             unlink(temporaryPath)
@@ -79,7 +79,7 @@ public enum ArtifactBuilder {
             hasher.update(bytes)
             size += UInt64(bytes.count)
         })
-        return TarDigest(digest: "sha256:" + hasher.finalizeHex(), size: size)
+        return TarDigest(digest: hasher.finalizeDigest(), size: size)
     }
 
     /// Streams the uncompressed tarball to `consume` in chunks (used by tests and diagnostics).

@@ -34,11 +34,14 @@ public final class SHA256Hasher {
         return hexString(digest)
     }
 
+    /// `sha256:<hex>`, the form registries use; the hasher cannot be used afterwards.
+    public func finalizeDigest() -> String { "sha256:" + finalizeHex() }
+
     /// `sha256:<hex>` of a whole buffer.
     public static func digest(of data: Data) -> String {
         let hasher = SHA256Hasher()
         hasher.update(data)
-        return "sha256:" + hasher.finalizeHex()
+        return hasher.finalizeDigest()
     }
 }
 

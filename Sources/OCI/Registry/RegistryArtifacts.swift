@@ -64,7 +64,7 @@ extension RegistryClient {
             } catch {
                 throw RegistryError(kind: .server, message: "the manifest to push is not JSON")
             }
-            let configDigest = RegistrySHA256.digest(of: config)
+            let configDigest = SHA256Hasher.digest(of: config)
             guard manifestContent.config?.digest == configDigest else {
                 throw RegistryError(kind: .digestMismatch, message: "the manifest's config digest is not the digest of the config bytes (\(configDigest))")
             }

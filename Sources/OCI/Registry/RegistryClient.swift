@@ -140,7 +140,7 @@ public final class RegistryClient: @unchecked Sendable {
                         headers: Self.acceptHeaders())
         }
         guard response.status == 200 else { return nil }
-        let digest = RegistrySHA256.digest(of: response.body)
+        let digest = SHA256Hasher.digest(of: response.body)
         for expected in [reference.digest, response.headers["Docker-Content-Digest"]].compactMap({ $0 }) where expected != digest {
             throw RegistryError(kind: .digestMismatch, operation: operation,
                                 message: "the registry sent a manifest whose digest is \(digest), expected \(expected)")
@@ -153,7 +153,7 @@ public final class RegistryClient: @unchecked Sendable {
     /// `PUT` a manifest byte for byte under the reference's tag (or digest); returns its digest, checked against the registry's.
     @discardableResult
     public func putManifest(_ bytes: Data, mediaType: String, to reference: OCIReference) async throws -> String {
-        let digest = RegistrySHA256.digest(of: bytes)
+        let digest = SHA256Hasher.digest(of: bytes)
         let operation = "PUT manifest"
         let response = try await step(operation, reference: reference, expect: [201, 200]) {
             HTTPRequest(method: "PUT", url: try self.url(reference, "/v2/\(reference.repository)/manifests/\(reference.manifestReference)"),
@@ -225,7 +225,7 @@ public final class RegistryClient: @unchecked Sendable {
         let response = try await step(operation, reference: reference, expect: [200]) {
             HTTPRequest(method: "GET", url: try self.url(reference, "/v2/\(reference.repository)/blobs/\(digest)"))
         }
-        let actual = RegistrySHA256.digest(of: response.body)
+        let actual = SHA256Hasher.digest(of: response.body)
         guard actual == digest else {
             throw RegistryError(kind: .digestMismatch, operation: operation, message: "downloaded bytes hash to \(actual)")
         }
@@ -262,7 +262,7 @@ public final class RegistryClient: @unchecked Sendable {
                 throw RegistryError(kind: .localIO, operation: operation, message: "cannot write \(partialPath): check the output directory")
             }
             defer { try? handle.close() }
-            let hasher = RegistrySHA256()
+            let hasher = SHA256Hasher()
             var received: Int64 = 0
             self.options.progress?(RegistryProgress(digest: descriptor.digest, bytes: 0, total: descriptor.size))
             do {

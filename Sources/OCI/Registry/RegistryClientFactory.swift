@@ -18,10 +18,14 @@ extension RegistryClient {
         if insecure { options.insecureSkipTLSVerify = true }
         let curl = CurlTransport(options: options)
         let transport: any HTTPTransport = options.verbosity >= 6 ? LoggingTransport(wrapping: curl, options: options) : curl
-        var probeOptions = options
-        probeOptions.insecureSkipTLSVerify = true
-        let probeCurl = CurlTransport(options: probeOptions)
-        let probe: any HTTPTransport = options.verbosity >= 6 ? LoggingTransport(wrapping: probeCurl, options: probeOptions) : probeCurl
+        // Only a loopback registry reached over HTTPS-first is probed for TLS (see `RegistryClient.init`).
+        var probe: (any HTTPTransport)?
+        if reference.isLoopback && !insecure && !plainHTTP {
+            var probeOptions = options
+            probeOptions.insecureSkipTLSVerify = true
+            let probeCurl = CurlTransport(options: probeOptions)
+            probe = options.verbosity >= 6 ? LoggingTransport(wrapping: probeCurl, options: probeOptions) : probeCurl
+        }
         let credential = try keychain.credential(for: reference)
         let statusLog: (@Sendable (String) -> Void)? = options.verbosity >= 6 ? options.log : nil
         return RegistryClient(transport: transport, credential: credential, options: RegistryClientOptions(
