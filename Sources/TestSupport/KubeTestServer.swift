@@ -33,7 +33,7 @@ public final class KubeTestServer: @unchecked Sendable {
         public var reactionDelayMilliseconds: Int?
         /// Which Flux API version the cluster serves; `.none` answers 404 for both Flux groups.
         public var fluxVersion: FluxVersion
-        /// Directory with the Flux CRDs; default: `shared/flux-crds` beside the repository.
+        /// Directory with the Flux CRDs; default: `Tests/Fixtures/flux-crds`.
         public var crdDirectory: String?
         /// How many watch events the server keeps before older resourceVersions answer 410 Expired.
         public var eventWindow: Int?

@@ -5,11 +5,8 @@ import Testing
 
 @Suite struct BootstrapTests {
     static func guideObjects() throws -> [JSONValue] {
-        let guide = try Fixtures.shared("gitops-guide.md")
         // The guide's only YAML block: the OCIRepository + Kustomization pair (written there in v1beta2).
-        let start = try #require(guide.range(of: "```yaml\n"))
-        let end = try #require(guide.range(of: "```", range: start.upperBound..<guide.endIndex))
-        return try KubeYAML.decodeDocuments(String(guide[start.upperBound..<end.lowerBound]))
+        try KubeYAML.decodeDocuments(Fixtures.text("gitops-guide/flux-objects.yaml"))
     }
 
     /// The guide's objects as v1, with durations as Go prints them — the semantic expectation.

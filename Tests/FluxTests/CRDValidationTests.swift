@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Testing
+import TestSupport
 @testable import Flux
 
 /// Every generated object must pass the real CRD schema (Tests/Support/crd-validate/validate.py, python3 +
@@ -13,10 +14,10 @@ import Testing
     }
 
     static func validate(_ objects: [JSONValue]) throws -> [Result] {
-        let script = Fixtures.packageRoot.appendingPathComponent("Tests/Support/crd-validate/validate.py").path
+        let script = RepositoryPaths.packageRoot.appendingPathComponent("Tests/Support/crd-validate/validate.py").path
         let crds = [
-            try Fixtures.sharedPath("flux-crds/source.toolkit.fluxcd.io_ocirepositories.yaml"),
-            try Fixtures.sharedPath("flux-crds/kustomize.toolkit.fluxcd.io_kustomizations.yaml"),
+            try Fixtures.path("flux-crds/source.toolkit.fluxcd.io_ocirepositories.yaml"),
+            try Fixtures.path("flux-crds/kustomize.toolkit.fluxcd.io_kustomizations.yaml"),
         ]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -33,7 +33,7 @@ import Testing
     @Test(arguments: 0..<cases.count)
     func ociExportMatchesGolden(_ index: Int) throws {
         let (golden, options) = Self.cases[index]
-        let expected = try Fixtures.shared("flux-goldens/\(golden)")
+        let expected = try Fixtures.text("flux-goldens/\(golden)")
         let rendered = try FluxExport.render(options.build())
         #expect(rendered == expected, "\(golden) differs:\n\(rendered)")
     }
@@ -58,7 +58,7 @@ import Testing
             ],
             "status": ["observedGeneration": -1, "conditions": []],
         ]
-        let template = try Fixtures.shared("flux-goldens/export/ks.yaml")
+        let template = try Fixtures.text("flux-goldens/export/ks.yaml")
         let expected = template.replacingOccurrences(of: "{{ .fluxns }}", with: namespace)
         #expect(FluxExport.render([stored]) == expected)
     }
@@ -66,11 +66,11 @@ import Testing
     @Test func kustomizationFromObjectsFixtureMatchesExportGolden() throws {
         // The same through the real fixture file: parse the YAML stream, pick the Kustomization.
         let namespace = "flux-system-7"
-        let fixture = try Fixtures.shared("flux-goldens/export/objects.yaml")
+        let fixture = try Fixtures.text("flux-goldens/export/objects.yaml")
             .replacingOccurrences(of: "{{ .fluxns }}", with: namespace)
         let documents = try KubeYAML.decodeDocuments(fixture)
         let kustomization = try #require(documents.first { $0["kind"] == "Kustomization" })
-        let expected = try Fixtures.shared("flux-goldens/export/ks.yaml")
+        let expected = try Fixtures.text("flux-goldens/export/ks.yaml")
             .replacingOccurrences(of: "{{ .fluxns }}", with: namespace)
         #expect(FluxExport.render([kustomization]) == expected)
     }

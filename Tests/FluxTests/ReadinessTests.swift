@@ -73,21 +73,21 @@ import Testing
     }
 
     @Test func statusLinesMatchGoldens() throws {
-        let create = try Fixtures.shared("flux-goldens/oci/create_source_oci.golden")
+        let create = try Fixtures.text("flux-goldens/oci/create_source_oci.golden")
         let revision = "6.3.5@sha256:\(TableTests.ociDigest)"
         #expect(create.hasSuffix(FluxStatusLine.revision(revision, kind: .ociRepository, afterCreate: true) + "\n"))
-        let reconcile = try Fixtures.shared("flux-goldens/oci/reconcile_oci.golden").replacingOccurrences(of: "{{ .ns }}", with: "ns1")
+        let reconcile = try Fixtures.text("flux-goldens/oci/reconcile_oci.golden").replacingOccurrences(of: "{{ .ns }}", with: "ns1")
         #expect(reconcile == [FluxStatusLine.annotating(.ociRepository, name: "thrfg", namespace: "ns1"),
                               FluxStatusLine.success("OCIRepository annotated"),
                               FluxStatusLine.waiting("waiting for OCIRepository reconciliation"),
                               FluxStatusLine.revision(revision, kind: .ociRepository)].joined(separator: "\n") + "\n")
-        let suspend = try Fixtures.shared("flux-goldens/oci/suspend_oci.golden").replacingOccurrences(of: "{{ .ns }}", with: "ns1")
+        let suspend = try Fixtures.text("flux-goldens/oci/suspend_oci.golden").replacingOccurrences(of: "{{ .ns }}", with: "ns1")
         #expect(suspend == FluxStatusLine.suspending(.ociRepository, name: "thrfg", namespace: "ns1") + "\n"
             + FluxStatusLine.success("\(FluxKind.ociRepository.commandNoun) suspended") + "\n")
-        let resume = try Fixtures.shared("flux-goldens/kustomization/resume_kustomization_from_git_multiple_args.golden")
+        let resume = try Fixtures.text("flux-goldens/kustomization/resume_kustomization_from_git_multiple_args.golden")
             .replacingOccurrences(of: "{{ .ns }}", with: "ns1")
         #expect(resume == FluxStatusLine.resuming(.kustomization, name: "tkfg", namespace: "ns1") + "\n✔ kustomization resumed\n")
-        let delete = try Fixtures.shared("flux-goldens/oci/delete_oci.golden").replacingOccurrences(of: "{{ .ns }}", with: "ns1")
+        let delete = try Fixtures.text("flux-goldens/oci/delete_oci.golden").replacingOccurrences(of: "{{ .ns }}", with: "ns1")
         #expect(delete.hasPrefix(FluxStatusLine.deleting(.ociRepository, name: "thrfg", namespace: "ns1") + "\n"))
     }
 }

@@ -49,13 +49,13 @@ import Testing
     }
 
     @Test func getOCIGoldenByteForByteWithoutAge() throws {
-        let expected = try Fixtures.shared("flux-goldens/oci/get_oci.golden")
+        let expected = try Fixtures.text("flux-goldens/oci/get_oci.golden")
         let table = FluxTable.render([Self.ociRepository()], kind: .ociRepository, options: FluxTableOptions(showAge: false, now: Self.now))
         #expect(table == expected)
     }
 
     @Test func getKustomizationGoldenByteForByteWithoutAge() throws {
-        let expected = try Fixtures.shared("flux-goldens/kustomization/get_kustomization_from_git.golden")
+        let expected = try Fixtures.text("flux-goldens/kustomization/get_kustomization_from_git.golden")
         let table = FluxTable.render([Self.kustomization()], kind: .kustomization, options: FluxTableOptions(showAge: false, now: Self.now))
         #expect(table == expected)
     }
@@ -68,7 +68,7 @@ import Testing
 
             """)
         // The same values as flux's golden, cell by cell.
-        let golden = try Fixtures.shared("flux-goldens/oci/get_oci.golden")
+        let golden = try Fixtures.text("flux-goldens/oci/get_oci.golden")
         let goldenCells = golden.split(separator: "\n")[1].split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
         let ourCells = table.split(separator: "\n")[1].split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
         #expect(Array(ourCells.prefix(5)) == goldenCells)

@@ -106,14 +106,9 @@ let testDeadline = 30.0
 
 @Test func aClusterThatDoesNotAnswerYieldsNothingWithinTheDeadline() async throws {
     let live = LiveCompletionValues(context: context(transport: { UnansweredTransport() }), deadlineSeconds: 0.3)
-    let started = Date()
     let names = await live.candidates(for: .namespaces, scope: try scope(["--server", "https://127.0.0.1:6443"]))
-    let elapsed = Date().timeIntervalSince(started)
-    // The transport would answer "too-late" after 30 s. Wall time is only bounded loosely: parallel tests that block
-    // Swift's cooperative threads (servers started synchronously) delay every task here, the timer included; the
-    // binary's own timing is checked in KubectlPluginTests.
+    // The transport would answer "too-late" after 30 s: nothing means the deadline ended the lookup first.
     #expect(names.isEmpty)
-    #expect(elapsed < 25, "took \(elapsed) s")
 }
 
 @Test func theProductionDeadlineIsOneSecondUnlessTheEnvironmentSaysOtherwise() {

@@ -140,16 +140,8 @@ enum FluxGoldens {
         #expect(actual == expected, "golden \(name) differs", sourceLocation: sourceLocation)
     }
 
-    /// A flux golden from shared/flux-goldens with `{{ .ns }}` filled in.
+    /// A flux golden from Tests/Fixtures/flux-goldens with `{{ .ns }}` filled in.
     static func flux(_ relativePath: String, namespace: String = "") throws -> String {
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        for _ in 0..<6 {
-            directory = directory.deletingLastPathComponent()
-            let candidate = directory.appendingPathComponent("shared/flux-goldens/\(relativePath)")
-            if FileManager.default.fileExists(atPath: candidate.path) {
-                return try String(contentsOf: candidate, encoding: .utf8).replacingOccurrences(of: "{{ .ns }}", with: namespace)
-            }
-        }
-        throw KubeTestServerError("shared/flux-goldens/\(relativePath) not found above the package")
+        try RepositoryPaths.fixtureText("flux-goldens/\(relativePath)").replacingOccurrences(of: "{{ .ns }}", with: namespace)
     }
 }

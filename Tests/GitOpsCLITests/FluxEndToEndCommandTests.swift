@@ -23,13 +23,12 @@ import TestSupport
             #expect(!table.stdout.contains("\tFalse\t"), "\(table.stdout)")
 
             // A tag the registry does not have: the controller reports the pull failure, and create stops at once.
-            let started = Date()
             let missing = await runFlux(["create", "source", "oci", "gone", "--url", "oci://\(registry.host)/demo/app",
-                                         "--tag", "9.9.9", "--timeout", "30s"], server: server)
+                                         "--tag", "9.9.9", "--timeout", "10m"], server: server)
             #expect(missing.code == 1)
             #expect(missing.stderr.contains("reconciliation failed"), "\(missing.stderr)")
             #expect(missing.stderr.contains("MANIFEST_UNKNOWN"), "\(missing.stderr)")
-            #expect(Date().timeIntervalSince(started) < 15, "a failed pull must not wait out --timeout")
+            #expect(!missing.stderr.contains("timed out"), "a failed pull must not wait out --timeout: \(missing.stderr)")
         }
     }
 }

@@ -98,12 +98,12 @@ private func answerReconcile(_ server: KubeTestServer, kind: String, group: Stri
             readyStatus(token: $0, ready: false, message: "kustomize build failed: yaml: line 3: could not find expected ':'",
                         reason: "BuildFailed", revisionKey: "applied", reconciling: "ProgressingWithRetry")
         }
-        let start = Date()
-        let result = await runCLI(["reconcile", "ks", "app", "--timeout", "10s"], environment: environment)
+        let result = await runCLI(["reconcile", "ks", "app", "--timeout", "10m"], environment: environment)
         _ = try await controller.value
         #expect(result.code == 1)
         #expect(result.stderr.contains("✗ Kustomization flux-system/app reconciliation failed: kustomize build failed: yaml: line 3: could not find expected ':'"))
-        #expect(Date().timeIntervalSince(start) < 30, "failed fast, not after --timeout")
+        // Failed fast on the controller's word, not by waiting out --timeout.
+        #expect(!result.stderr.contains("timed out"), "\(result.stderr)")
     }
 
     @Test func withSourceReconcilesTheSourceFirst() async throws {
@@ -136,7 +136,7 @@ private func answerReconcile(_ server: KubeTestServer, kind: String, group: Stri
         try server.seed(objects: [ociRepository("slow")])
         let result = await runCLI(["reconcile", "source", "oci", "slow", "--timeout", "1s"], environment: environment)
         #expect(result.code == 1)
-        #expect(result.stderr.contains("✗ timed out after 1."), "\(result.stderr)")
+        #expect(result.stderr.contains("✗ timed out after "), "\(result.stderr)")
         #expect(result.stderr.contains("waiting for OCIRepository flux-system/slow to become ready; last status: waiting for the controller to handle the reconcile request"))
     }
 

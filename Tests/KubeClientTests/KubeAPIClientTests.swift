@@ -9,7 +9,7 @@ import TestSupport
 
 private let ociRepositories = APIResource(group: "source.toolkit.fluxcd.io", version: "v1", plural: "ocirepositories", kind: "OCIRepository")
 
-/// The recorded response of one exchange in shared/kube-api, as an HTTPResponse.
+/// The recorded response of one exchange in Tests/Fixtures/kube-api, as an HTTPResponse.
 private func recordedResponse(_ name: String) throws -> HTTPResponse {
     let exchange = try RepositoryPaths.recordedExchange(name)
     let response = exchange["response"] as! [String: Any]

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Tests of the kube test server itself: the Python suites replay shared/kube-api/ and exercise the behaviour
+/// Tests of the kube test server itself: the Python suites replay Tests/Fixtures/kube-api/ and exercise the behaviour
 /// the recordings are silent on; the Swift tests below check the launcher and control API over real HTTPS.
 @Suite("Kube test server", .serialized)
 struct TestServerTests {
@@ -166,15 +166,6 @@ struct TestServerTests {
 
 enum Recordings {
     static func load(_ name: String) throws -> [String: Any] {
-        let candidates = [
-            KubeTestServer.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/kube-api/\(name)").path,
-            "/work/shared/kube-api/\(name)",
-        ]
-        for path in candidates {
-            if let data = FileManager.default.contents(atPath: path) {
-                return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
-            }
-        }
-        throw KubeTestServerError("recording \(name) not found beside the repository (../shared/kube-api)")
+        try RepositoryPaths.recordedExchange(name)
     }
 }

@@ -8,7 +8,7 @@ import Testing
 
 private let ociRepositories = APIResource(group: "source.toolkit.fluxcd.io", version: "v1", plural: "ocirepositories", kind: "OCIRepository")
 
-/// Event lines as recorded from a real watch (shared/kube-api/39-watch-stream.json), split into two chunks mid-line.
+/// Event lines as recorded from a real watch (Tests/Fixtures/kube-api/39-watch-stream.json), split into two chunks mid-line.
 private func recordedWatchChunks() throws -> [Data] {
     let exchange = try RepositoryPaths.recordedExchange("39-watch-stream.json")
     let events = (exchange["events"] as! [[String: Any]]).dropFirst()

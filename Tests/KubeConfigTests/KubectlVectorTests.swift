@@ -4,34 +4,24 @@ import Testing
 
 @testable import KubeConfig
 
-/// Replays the recorded `kubectl` runs in ../shared/kubeconfig-vectors against our loader, renderer and resolver.
+/// Replays the recorded `kubectl` runs in Tests/Fixtures/kubeconfig-vectors against our loader, renderer and resolver.
 struct KubectlVectorTests {
-    /// The vectors live in a `shared/` folder next to the package root (CI: a copy of shared/ beside the clone).
-    /// A worktree sits one level deeper, so every ancestor's `shared/` is tried, nearest first.
-    static let vectorsDirectory: URL? = {
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.deletingLastPathComponent().appendingPathComponent("shared/kubeconfig-vectors")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("README.md").path) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return nil
-    }()
+    static let vectorsDirectory: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/kubeconfig-vectors")
 
     static let caseNames: [String] = {
-        guard let directory = vectorsDirectory,
-              let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
+        let directory = vectorsDirectory
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
         return names.filter { FileManager.default.fileExists(atPath: directory.appendingPathComponent("\($0)/case.json").path) }.sorted()
     }()
 
     @Test func allThirtyFiveVectorsArePresent() throws {
-        #expect(Self.vectorsDirectory != nil, "shared/kubeconfig-vectors not found next to the package root")
-        #expect(Self.caseNames.count == 35)
+        #expect(Self.caseNames.count == 35, "expected 35 cases in \(Self.vectorsDirectory.path)")
     }
 
     @Test(arguments: caseNames)
     func vector(_ name: String) async throws {
-        let caseDirectory = try #require(Self.vectorsDirectory).appendingPathComponent(name).path
+        let caseDirectory = Self.vectorsDirectory.appendingPathComponent(name).path
         let setup = try JSONValue.parse(try Data(contentsOf: URL(fileURLWithPath: caseDirectory + "/case.json")))
         let expected = try JSONValue.parse(try Data(contentsOf: URL(fileURLWithPath: caseDirectory + "/expected.json")))
         guard case let .object(commands)? = setup["commands"], case let .object(results) = expected else {

@@ -15,7 +15,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 ADMIN_TOKEN = "admin-token"
 VIEWER_TOKEN = "viewer-token"
-# A service account without any RBAC binding, as in shared/kube-api/38-forbidden.json.
+# A service account without any RBAC binding, as in Tests/Fixtures/kube-api/38-forbidden.json.
 NOBODY_TOKEN = "nobody-token"
 
 

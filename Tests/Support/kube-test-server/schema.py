@@ -12,7 +12,7 @@ import re
 
 import yaml
 
-# storageVersionHash values as recorded (shared/kube-api/02, 03); other versions get a stable made-up hash.
+# storageVersionHash values as recorded (Tests/Fixtures/kube-api/02, 03); other versions get a stable made-up hash.
 STORAGE_VERSION_HASHES = {
     ("source.toolkit.fluxcd.io", "ocirepositories"): "GGgn4oy0Eik=",
     ("kustomize.toolkit.fluxcd.io", "kustomizations"): "GozwzC4McTQ=",

@@ -690,14 +690,10 @@ def _is_watch(query):
 def find_crd_dir(explicit):
     if explicit:
         return explicit
-    repo_root = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
-    for candidate in (os.path.join(repo_root, "..", "shared", "flux-crds"),
-                      os.path.join(repo_root, "shared", "flux-crds"),
-                      "/work/shared/flux-crds"):
-        if os.path.isdir(candidate):
-            return os.path.abspath(candidate)
-    raise SystemExit("kube-test-server: no Flux CRD directory found beside the repository (../shared/flux-crds); "
-                     "pass --crd-dir")
+    directory = os.path.abspath(os.path.join(HERE, "..", "..", "Fixtures", "flux-crds"))
+    if not os.path.isdir(directory):
+        raise SystemExit(f"kube-test-server: Flux CRD directory {directory} is missing; pass --crd-dir")
+    return directory
 
 
 def main(argv=None):

@@ -1,4 +1,4 @@
-"""metav1.Status bodies shaped like the ones kube-apiserver v1.28 sends (see shared/kube-api/)."""
+"""metav1.Status bodies shaped like the ones kube-apiserver v1.28 sends (see Tests/Fixtures/kube-api/)."""
 
 
 class APIError(Exception):

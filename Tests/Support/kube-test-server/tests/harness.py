@@ -10,10 +10,7 @@ import time
 import urllib.parse
 
 SERVER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "server.py")
-RECORDINGS = os.environ.get("KUBE_API_RECORDINGS") or os.path.abspath(
-    os.path.join(os.path.dirname(SERVER), "..", "..", "..", "..", "shared", "kube-api"))
-if not os.path.isdir(RECORDINGS):
-    RECORDINGS = "/work/shared/kube-api"
+RECORDINGS = os.path.abspath(os.path.join(os.path.dirname(SERVER), "..", "..", "Fixtures", "kube-api"))
 
 
 def recording(name):

@@ -1,4 +1,4 @@
-"""Replays shared/kube-api/ against the test server and compares answers field by field.
+"""Replays Tests/Fixtures/kube-api/ against the test server and compares answers field by field.
 
 The exchanges were recorded in one session, so they are replayed in the same order on one server; uids,
 timestamps, resourceVersions and continue tokens (except their start key) are ignored.
@@ -53,8 +53,19 @@ class RecordingReplayTests(unittest.TestCase):
         listing = server.request("GET", OCI)
         start_rv = listing.body["metadata"]["resourceVersion"]
         events = []
-        watcher = threading.Thread(target=lambda: events.extend(server.watch_lines(OCI, {
-            "watch": "1", "resourceVersion": start_rv, "allowWatchBookmarks": "true", "timeoutSeconds": "4"})))
+        wanted_count = len([e for e in recording("39")["events"][1:] if e["type"] != "BOOKMARK"])
+
+        def watch():
+            # Read until every recorded event and then a bookmark arrived, however long the sequence takes.
+            seen = 0
+            for event in server.watch_lines(OCI, {"watch": "1", "resourceVersion": start_rv,
+                                                  "allowWatchBookmarks": "true", "timeoutSeconds": "120"}, timeout=130):
+                events.append(event)
+                if event.get("type") not in (None, "BOOKMARK"):
+                    seen += 1
+                if seen >= wanted_count and event.get("type") == "BOOKMARK" or event.get("cut"):
+                    return
+        watcher = threading.Thread(target=watch)
         watcher.start()
         resource_versions = {}
         for name in SEQUENCE:
@@ -79,7 +90,8 @@ class RecordingReplayTests(unittest.TestCase):
         self.assertNotIn("resourceVersion", recording("11")["response"]["body"]["metadata"])
         self.assertIsNone(resource_versions.get("11"))
 
-        watcher.join(15)
+        watcher.join(130)
+        self.assertFalse(watcher.is_alive(), "the watch did not deliver every recorded event")
         recorded = recording("39")["events"]
         self.assertEqual(events[0]["status"], 200)
         self.assertEqual(events[0]["content-type"], "application/json")
