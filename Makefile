@@ -9,7 +9,7 @@ PREFIX ?= /usr/local
 APT_PACKAGES := libcurl4-openssl-dev libyaml-dev libssl-dev zlib1g-dev libdeflate-dev docker-registry skopeo apache2-utils \
   time zsh fish groff-base pigz curl tar diffutils make ca-certificates
 # Python modules of the test API server, the registry token server and the CRD validator (import name=PyPI name).
-PY_MODULES := jsonschema=jsonschema yaml=PyYAML cryptography=cryptography
+PY_MODULES := jsonschema=jsonschema yaml=PyYAML cryptography=cryptography h2=h2
 # Only bench/ uses these: oras-py as a push contender.
 BENCH_PY_MODULES := oras=oras
 

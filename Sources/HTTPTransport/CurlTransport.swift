@@ -70,7 +70,19 @@ public final class CurlTransport: HTTPTransport, Sendable {
             let reason = ccurl_load() ? "libcurl could not create a transfer handle" : String(cString: ccurl_load_error())
             return .failure(TransportError(kind: .other, server: plan.server, message: reason))
         }
-        defer { pool.checkIn(session) }
+        // Only a transfer that finished goes back to the pool with its connection. libcurl (7.88) keeps an HTTP/2
+        // connection after a transfer ended early (cancelled, timed out, aborted) without resetting its stream, so
+        // the server would go on serving it (a cancelled watch streams on); closing the session closes the
+        // connection, as libcurl does itself for HTTP/1.1.
+        var finished = false
+        defer {
+            if finished {
+                pool.checkIn(session)
+            } else {
+                transfer.handle = nil
+                session.close()
+            }
+        }
         let handle = session.easy
         transfer.handle = handle
         var lists = CurlLists()
@@ -81,6 +93,7 @@ public final class CurlTransport: HTTPTransport, Sendable {
         if code != CURLE_OK {
             return .failure(plan.error(for: code, transfer: transfer))
         }
+        finished = true
         var effective: UnsafePointer<CChar>?
         if ccurl_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK, let effective {
             let url = String(cString: effective)
@@ -132,10 +145,18 @@ public final class CurlTransport: HTTPTransport, Sendable {
 
         setLong(handle, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(options.connectTimeout))
         if let timeout = plan.timeout { setLong(handle, CURLOPT_TIMEOUT_MS, milliseconds(timeout)) }
+        if let stall = options.stallTimeout {
+            // Under one byte a second for this long, in either direction, ends the transfer.
+            setLong(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
+            setLong(handle, CURLOPT_LOW_SPEED_TIME, max(1, Int(stall.rounded(.up))))
+        }
         setLong(handle, CURLOPT_TCP_KEEPALIVE, 1)
         // Larger than the 16 KiB default: fewer callbacks (and stream chunks) for blob downloads.
         setLong(handle, CURLOPT_BUFFERSIZE, 256 << 10)
-        setLong(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        switch options.httpVersion {
+        case .http2OverTLS: setLong(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        case .http1_1: setLong(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+        }
         setString(handle, CURLOPT_USERAGENT, options.userAgent)
         // An empty string asks for every encoding libcurl can decode and decodes it transparently.
         if !options.disableCompression { setString(handle, CURLOPT_ACCEPT_ENCODING, "") }

@@ -153,6 +153,9 @@ public struct TransportOptions: Sendable {
     public var connectTimeout: TimeInterval
     /// Default overall deadline of a request; nil means none.
     public var requestTimeout: TimeInterval?
+    /// A transfer that moves no bytes for this long ends as timed out; nil means never (API watches idle for
+    /// minutes by design, registry transfers should not).
+    public var stallTimeout: TimeInterval?
     /// Off asks for gzip and decodes it transparently.
     public var disableCompression: Bool
     public var userAgent: String
@@ -160,6 +163,16 @@ public struct TransportOptions: Sendable {
     public var verbosity: Int
     /// Where verbose logs go (stderr in the CLI).
     public var log: (@Sendable (String) -> Void)?
+    /// Which HTTP version to ask for; the default is kubectl's (HTTP/2 when TLS ALPN agrees, else HTTP/1.1).
+    public var httpVersion: HTTPVersion
+
+    /// The HTTP version a transport asks for.
+    public enum HTTPVersion: Sendable, Equatable {
+        /// HTTP/2 over TLS when the server's ALPN offers h2, HTTP/1.1 otherwise and for plain `http://`.
+        case http2OverTLS
+        /// HTTP/1.1 only (ALPN offers http/1.1 alone), e.g. to test both protocols against one server.
+        case http1_1
+    }
 
     public init(
         caPEM: Data? = nil,
@@ -170,10 +183,12 @@ public struct TransportOptions: Sendable {
         proxyURL: String? = nil,
         connectTimeout: TimeInterval = 30,
         requestTimeout: TimeInterval? = nil,
+        stallTimeout: TimeInterval? = nil,
         disableCompression: Bool = false,
         userAgent: String = "kubectl-gitops",
         verbosity: Int = 0,
-        log: (@Sendable (String) -> Void)? = nil
+        log: (@Sendable (String) -> Void)? = nil,
+        httpVersion: HTTPVersion = .http2OverTLS
     ) {
         self.caPEM = caPEM
         self.clientCertificatePEM = clientCertificatePEM
@@ -183,10 +198,12 @@ public struct TransportOptions: Sendable {
         self.proxyURL = proxyURL
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
+        self.stallTimeout = stallTimeout
         self.disableCompression = disableCompression
         self.userAgent = userAgent
         self.verbosity = verbosity
         self.log = log
+        self.httpVersion = httpVersion
     }
 }
 

@@ -17,7 +17,7 @@ public struct KubeTestServerError: Error, CustomStringConvertible {
 /// 127.0.0.1 with a fresh CA, and drives its `/_test/` control API through the `curl` CLI.
 ///
 /// ```swift
-/// let server = try KubeTestServer.start()
+/// let server = try await KubeTestServer.start()
 /// defer { server.stop() }
 /// // point a kubeconfig or transport at server.url with server.caPEM and server.adminToken
 /// ```
@@ -95,6 +95,19 @@ public final class KubeTestServer: @unchecked Sendable {
         /// True when the answer was an injected fault.
         public let fault: Bool?
         public let body: String?
+        /// "HTTP/2" (TLS ALPN h2) or "HTTP/1.1": the protocol the request came over.
+        public let `protocol`: String?
+        /// The effective groups (the impersonated ones when impersonating).
+        public let groups: [String]?
+        /// The authenticated user that impersonated `user` (Impersonate-User accepted).
+        public let impersonatedBy: String?
+        /// What the Impersonate-User / Impersonate-Group headers asked for, accepted or not.
+        public let impersonate: Impersonation?
+
+        public struct Impersonation: Decodable, Sendable {
+            public let user: String
+            public let groups: [String]
+        }
     }
 
     /// When a simulated controller wrote status (`GET /_test/status-writes`).
@@ -106,6 +119,14 @@ public final class KubeTestServer: @unchecked Sendable {
         public let time: Double
         /// Whether the written status had Ready=True.
         public let ready: Bool
+        /// Ready's status as written: "Unknown" for the in-progress write before the result, "True" or "False".
+        public let readyStatus: String?
+        /// Ready's reason ("Progressing" while in progress).
+        public let reason: String?
+        /// Whether the write had Reconciling=True.
+        public let reconciling: Bool?
+        /// The object's resourceVersion after the write.
+        public let resourceVersion: String?
     }
 
     public let url: String
@@ -117,14 +138,16 @@ public final class KubeTestServer: @unchecked Sendable {
     public let viewerToken = "viewer-token"
     /// A service account without RBAC: every API call answers 403 Forbidden.
     public let nobodyToken = "nobody-token"
+    /// User dev: everything on OCIRepositories/Kustomizations in namespace apps, read-only in flux-system (rbac.py).
+    public let devToken = "dev-token"
     /// Admin client certificate (CN admin, O system:masters) and its key.
     public let clientCertPath: String
     public let clientKeyPath: String
     /// Second client identity (CN viewer): may read, may not write.
     public let viewerCertPath: String
     public let viewerKeyPath: String
-    /// Contexts: test-admin (token, current), test-cert (client certificate), test-viewer, test-nobody;
-    /// all with namespace flux-system.
+    /// Contexts: test-admin (token, current), test-cert (client certificate), test-viewer, test-nobody, all with
+    /// namespace flux-system, and test-dev (namespace apps).
     public let kubeconfigPath: String
 
     public var clientCertPEM: String { (try? String(contentsOfFile: clientCertPath, encoding: .utf8)) ?? "" }
@@ -160,8 +183,12 @@ public final class KubeTestServer: @unchecked Sendable {
         repositoryRoot.appendingPathComponent("Tests/Support/kube-test-server/server.py").path
     }
 
-    /// Starts a server on a free port and waits until it listens.
-    public static func start(_ options: Options = Options()) throws -> KubeTestServer {
+    /// Starts a server on a free port and waits, off the cooperative pool, until it listens.
+    public static func start(_ options: Options = Options()) async throws -> KubeTestServer {
+        try await offPool { try startBlocking(options) }
+    }
+
+    private static func startBlocking(_ options: Options) throws -> KubeTestServer {
         let stateDir = FileManager.default.temporaryDirectory
             .appendingPathComponent("kube-test-server-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
@@ -238,7 +265,7 @@ public final class KubeTestServer: @unchecked Sendable {
 
     /// Adds latency, queued failures and/or a watch cut. Failures are consumed in order by matching requests.
     public func setFaults(latencyMilliseconds: Int? = nil, failNext: [FailureRule] = [],
-                          cutWatchAfterEvents: Int? = nil, cutWatchCount: Int = 1) throws {
+                          cutWatchAfterEvents: Int? = nil, cutWatchCount: Int = 1) async throws {
         var body: [String: Any] = [:]
         if let latencyMilliseconds { body["latencyMs"] = latencyMilliseconds }
         if !failNext.isEmpty { body["failNext"] = failNext.map(\.json) }
@@ -246,21 +273,21 @@ public final class KubeTestServer: @unchecked Sendable {
             body["cutWatchAfterEvents"] = cutWatchAfterEvents
             body["cutWatchCount"] = cutWatchCount
         }
-        _ = try control("POST", "faults", body: body)
+        _ = try await control("POST", "faults", body: body)
     }
 
     /// Clears faults, the request log and all objects (back to the namespaces default, flux-system, apps).
-    public func reset() throws {
-        _ = try control("POST", "reset", body: [:])
+    public func reset() async throws {
+        _ = try await control("POST", "reset", body: [:])
     }
 
     /// Forgets the event history: watches and continue tokens from before now get 410 Expired.
-    public func compact() throws {
-        _ = try control("POST", "compact", body: [:])
+    public func compact() async throws {
+        _ = try await control("POST", "compact", body: [:])
     }
 
-    public func requests() throws -> [RecordedRequest] {
-        let data = try control("GET", "requests", body: nil)
+    public func requests() async throws -> [RecordedRequest] {
+        let data = try await control("GET", "requests", body: nil)
         do {
             return try JSONDecoder().decode([RecordedRequest].self, from: data)
         } catch {
@@ -268,15 +295,15 @@ public final class KubeTestServer: @unchecked Sendable {
         }
     }
 
-    public func clearRequests() throws {
-        _ = try control("DELETE", "requests", body: nil)
+    public func clearRequests() async throws {
+        _ = try await control("DELETE", "requests", body: nil)
     }
 
     /// Stores objects (OCIRepository / Kustomization dictionaries) without validation; namespaces are created
     /// as needed. Returns the resourceVersion after seeding.
     @discardableResult
-    public func seed(objects: [[String: Any]]) throws -> String {
-        let data = try control("POST", "objects", body: ["objects": objects])
+    public func seed(objects: [[String: Any]]) async throws -> String {
+        let data = try await control("POST", "objects", body: ["objects": objects])
         let answer = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         return answer?["resourceVersion"] as? String ?? ""
     }
@@ -284,20 +311,20 @@ public final class KubeTestServer: @unchecked Sendable {
     /// Writes an object's status as a controller would (replace, or JSON merge when `merge`); returns the object.
     @discardableResult
     public func writeStatus(kind: String, namespace: String = "flux-system", name: String, status: [String: Any],
-                            merge: Bool = false) throws -> [String: Any] {
-        let data = try control("POST", "status", body: ["kind": kind, "namespace": namespace, "name": name,
+                            merge: Bool = false) async throws -> [String: Any] {
+        let data = try await control("POST", "status", body: ["kind": kind, "namespace": namespace, "name": name,
                                                          "status": status, "merge": merge])
         return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
     }
 
     /// Changes how long the simulated controllers wait before writing status (needs `controllers: true`).
-    public func setReactionDelay(milliseconds: Int) throws {
-        _ = try control("POST", "controllers", body: ["reactionDelayMs": milliseconds])
+    public func setReactionDelay(milliseconds: Int) async throws {
+        _ = try await control("POST", "controllers", body: ["reactionDelayMs": milliseconds])
     }
 
     /// Status writes by the simulated controllers since start or the last reset.
-    public func statusWrites() throws -> [StatusWrite] {
-        let data = try control("GET", "status-writes", body: nil)
+    public func statusWrites() async throws -> [StatusWrite] {
+        let data = try await control("GET", "status-writes", body: nil)
         do {
             return try JSONDecoder().decode([StatusWrite].self, from: data)
         } catch {
@@ -307,7 +334,7 @@ public final class KubeTestServer: @unchecked Sendable {
 
     /// One control call through the curl CLI; throws with the server's answer when it is not 2xx.
     @discardableResult
-    public func control(_ method: String, _ endpoint: String, body: [String: Any]?) throws -> Data {
+    public func control(_ method: String, _ endpoint: String, body: [String: Any]?) async throws -> Data {
         var arguments = ["-sS", "--cacert", caPath, "-X", method, "-o", "-", "-w", "\n%{http_code}",
                          "\(url)/_test/\(endpoint)"]
         var input: Data?
@@ -315,7 +342,8 @@ public final class KubeTestServer: @unchecked Sendable {
             input = try JSONSerialization.data(withJSONObject: body)
             arguments += ["-H", "Content-Type: application/json", "--data-binary", "@-"]
         }
-        let (status, output, errors) = try Self.run(try Self.executable(named: "curl"), arguments, input: input)
+        let curl = try Self.executable(named: "curl")
+        let (status, output, errors) = try await offPool { try Self.run(curl, arguments, input: input) }
         guard status == 0, let split = output.lastIndex(of: UInt8(ascii: "\n")) else {
             throw KubeTestServerError("curl \(method) /_test/\(endpoint) failed (exit \(status)): \(errors)")
         }

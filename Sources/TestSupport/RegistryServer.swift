@@ -59,7 +59,12 @@ public final class RegistryServer: @unchecked Sendable {
             .appendingPathComponent("Tests/Support/registry")
     }
 
-    public static func start(_ mode: Mode) throws -> RegistryServer {
+    /// Starts the registry (and its token server) off the cooperative pool and waits until it answers.
+    public static func start(_ mode: Mode) async throws -> RegistryServer {
+        try await offPool { try startBlocking(mode) }
+    }
+
+    private static func startBlocking(_ mode: Mode) throws -> RegistryServer {
         let server = try RegistryServer(mode: mode)
         do {
             try server.prepare()
@@ -342,7 +347,7 @@ public struct RegistryServerError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Runs skopeo (or any tool) and captures its output, for reading back what a test pushed.
+/// Runs skopeo (or any tool) off the cooperative pool and captures its output, for reading back what a test pushed.
 public enum ExternalTool {
     public struct Result: Sendable {
         public var status: Int32
@@ -350,33 +355,9 @@ public enum ExternalTool {
         public var stderr: String
     }
 
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // Read stderr on another thread so neither pipe fills up and blocks the tool.
-        let errorData = LockedData()
-        let reader = Thread { errorData.set(errors.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !errorData.isSet { Thread.sleep(forTimeInterval: 0.01) }
-        return Result(status: process.terminationStatus, stdout: stdout, stderr: String(decoding: errorData.value, as: UTF8.self))
-    }
-
-    private final class LockedData: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data = Data()
-        private var done = false
-        func set(_ value: Data) { lock.withLock { data = value; done = true } }
-        var isSet: Bool { lock.withLock { done } }
-        var value: Data { lock.withLock { data } }
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> Result {
+        let (status, stdout, stderr) = try await offPool { try KubeTestServer.run(executable, arguments, environment: environment) }
+        return Result(status: status, stdout: stdout, stderr: stderr)
     }
 }
 

@@ -12,7 +12,7 @@ import TestSupport
             "bob": (password: "builder", grants: ["*": ["pull", "push"]]),
             "reader": (password: "readonly", grants: ["*": ["pull"]]),
         ])
-        let server = try RegistryServer.start(.tokenAuth(config))
+        let server = try await RegistryServer.start(.tokenAuth(config))
         defer { server.cleanUp() }
         let tree = try ArtifactCLITest.sampleTree("refused")
         let url = "oci://\(server.host)/refused/app:v1"
@@ -26,22 +26,22 @@ import TestSupport
         #expect(lines.count == 3 && lines.last?.hasPrefix("✗ push to \(server.host)/refused/app failed: ") == true, "\(refused.stderr)")
         #expect(!refused.stderr.contains("readonly"))
         let registry = ArtifactRegistry(server: server, cliFlags: [], skopeoCreds: "bob:builder")
-        #expect(try ArtifactCLITest.sha256(ofData: registry.rawManifest("refused/app:v1")) == digest)
+        await #expect(try ArtifactCLITest.sha256(ofData: registry.rawManifest("refused/app:v1")) == digest)
     }
 
     /// flux 2.9 writes a config without diff_ids: --skip-unchanged then compares layer digests, which match when the
     /// same tool built the layer.
     @Test func skipUnchangedFallsBackToTheLayerDigest() async throws {
-        let registry = try ArtifactRegistry.plain()
+        let registry = try await ArtifactRegistry.plain()
         defer { registry.server.cleanUp() }
         let tree = try ArtifactCLITest.sampleTree("fallback")
         let out = CLITestPaths.temporaryDirectory("fallback-layer")
         let built = await runCLI(["build", "artifact", "--path", tree, "-o", out + "/layer.tgz"])
         #expect(built.code == 0, "\(built.stderr)")
         let layer = try Data(contentsOf: URL(fileURLWithPath: out + "/layer.tgz"))
-        let layerDigest = try ArtifactCLITest.sha256(ofData: layer)
+        let layerDigest = try await ArtifactCLITest.sha256(ofData: layer)
         let emptyConfig = Data(#"{"architecture":"","created":"0001-01-01T00:00:00Z","os":"","rootfs":{"type":"layers","diff_ids":null},"config":{}}"#.utf8)
-        let configDigest = try ArtifactCLITest.sha256(ofData: emptyConfig)
+        let configDigest = try await ArtifactCLITest.sha256(ofData: emptyConfig)
         let manifest = Data("""
         {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
         "config":{"mediaType":"application/vnd.cncf.flux.config.v1+json","size":\(emptyConfig.count),"digest":"\(configDigest)"},\
@@ -61,13 +61,13 @@ import TestSupport
         #expect(again.stderr.hasSuffix("✔ artifact unchanged\n"), "\(again.stderr)")
         #expect(registry.server.committedBlobUploads().count == uploads)
         #expect(registry.server.requestCount(method: "PUT", pathContains: "/manifests/") == manifestPuts)
-        #expect(try ArtifactCLITest.sha256(ofData: registry.rawManifest("fallback/app:v1")) == pushed.digest)
+        await #expect(try ArtifactCLITest.sha256(ofData: registry.rawManifest("fallback/app:v1")) == pushed.digest)
     }
 
     /// The same input and flags give the same bytes on any machine: these digests were computed once and must never
     /// change (a change means every user's artifacts change digest: a format change, to be made on purpose).
     @Test func reproducibleDigestsArePinned() async throws {
-        let registry = try ArtifactRegistry.plain()
+        let registry = try await ArtifactRegistry.plain()
         defer { registry.server.cleanUp() }
         let tree = try ArtifactCLITest.sampleTree("pinned")
         let out = CLITestPaths.temporaryDirectory("pinned-layer")
@@ -76,7 +76,7 @@ import TestSupport
         let pushed = await runCLI(["push", "artifact", registry.url("pinned/app:v1"), "--path", tree, "--source", "https://github.com/org/app",
                                    "--revision", "main@sha1:0123abcd", "--reproducible", "-o", "json"])
         #expect(pushed.code == 0, "\(pushed.stderr)")
-        let layerDigest = try ArtifactCLITest.sha256(ofFile: out + "/layer.tgz")
+        let layerDigest = try await ArtifactCLITest.sha256(ofFile: out + "/layer.tgz")
         #expect(layerDigest == ArtifactEdgeTests.pinnedLayerDigest, "layer digest changed: \(layerDigest)")
         #expect(pushed.stdout.contains("\"digest\": \"\(ArtifactEdgeTests.pinnedManifestDigest)\""), "\(pushed.stdout)")
     }

@@ -16,19 +16,19 @@ struct ArtifactRegistry {
 
     var host: String { server.host }
 
-    static func plain() throws -> ArtifactRegistry {
-        ArtifactRegistry(server: try RegistryServer.start(.plainHTTP), cliFlags: [], skopeoCreds: nil)
+    static func plain() async throws -> ArtifactRegistry {
+        ArtifactRegistry(server: try await RegistryServer.start(.plainHTTP), cliFlags: [], skopeoCreds: nil)
     }
 
     /// TLS with a CA the system does not trust: the CLI needs --insecure-registry, skopeo gets the CA.
-    static func basicAuthTLS(user: String = "alice", password: String = "wonderland") throws -> ArtifactRegistry {
-        ArtifactRegistry(server: try RegistryServer.start(.basicAuthTLS(users: [user: password])),
+    static func basicAuthTLS(user: String = "alice", password: String = "wonderland") async throws -> ArtifactRegistry {
+        ArtifactRegistry(server: try await RegistryServer.start(.basicAuthTLS(users: [user: password])),
                          cliFlags: ["--creds", "\(user):\(password)", "--insecure-registry"], skopeoCreds: "\(user):\(password)")
     }
 
-    static func tokenAuth(user: String = "bob", password: String = "builder") throws -> ArtifactRegistry {
+    static func tokenAuth(user: String = "bob", password: String = "builder") async throws -> ArtifactRegistry {
         let config = RegistryServer.TokenAuthConfig(users: [user: (password: password, grants: ["*": ["pull", "push"]])])
-        return ArtifactRegistry(server: try RegistryServer.start(.tokenAuth(config)),
+        return ArtifactRegistry(server: try await RegistryServer.start(.tokenAuth(config)),
                                 cliFlags: ["--creds", "\(user):\(password)"], skopeoCreds: "\(user):\(password)")
     }
 
@@ -41,17 +41,17 @@ struct ArtifactRegistry {
     }
 
     /// The manifest bytes as skopeo reads them.
-    func rawManifest(_ repositoryAndTag: String) throws -> Data {
-        let result = try ExternalTool.run("/usr/bin/skopeo", ["inspect", "--raw"] + skopeoFlags(prefix: "")
+    func rawManifest(_ repositoryAndTag: String) async throws -> Data {
+        let result = try await ExternalTool.run("/usr/bin/skopeo", ["inspect", "--raw"] + skopeoFlags(prefix: "")
                                           + ["docker://\(host)/\(repositoryAndTag)"], environment: Self.skopeoEnvironment)
         guard result.status == 0 else { throw RegistryServerError("skopeo inspect failed: \(result.stderr)") }
         return result.stdout
     }
 
     /// `skopeo copy` to a `dir:` layout (manifest.json + blobs named by hex digest).
-    func copyToDirectory(_ repositoryAndTag: String) throws -> String {
+    func copyToDirectory(_ repositoryAndTag: String) async throws -> String {
         let destination = CLITestPaths.temporaryDirectory("skopeo") + "/copy"
-        let result = try ExternalTool.run("/usr/bin/skopeo", ["--insecure-policy", "copy"] + skopeoFlags(prefix: "src-")
+        let result = try await ExternalTool.run("/usr/bin/skopeo", ["--insecure-policy", "copy"] + skopeoFlags(prefix: "src-")
                                           + ["docker://\(host)/\(repositoryAndTag)", "dir:\(destination)"], environment: Self.skopeoEnvironment)
         guard result.status == 0 else { throw RegistryServerError("skopeo copy failed: \(result.stderr)") }
         return destination
@@ -108,13 +108,13 @@ struct ArtifactTarEntry: Equatable {
 
 enum ArtifactCLITest {
     /// Lists a `.tar.gz` file's entries with Python's tarfile.
-    static func tarEntries(gzipFile path: String) throws -> [ArtifactTarEntry] {
+    static func tarEntries(gzipFile path: String) async throws -> [ArtifactTarEntry] {
         let script = """
         import sys, tarfile, json
         with tarfile.open(sys.argv[1], mode="r:gz") as t:
             print(json.dumps([[m.name, m.type.decode(), m.mode, m.mtime, m.uid, m.gid, m.uname, m.gname, m.size] for m in t]))
         """
-        let result = try ExternalTool.run("/usr/bin/env", ["python3", "-c", script, path])
+        let result = try await ExternalTool.run("/usr/bin/env", ["python3", "-c", script, path])
         guard result.status == 0 else { throw RegistryServerError("python tarfile failed: \(result.stderr)") }
         let rows = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [[Any]])
         return rows.map { row in
@@ -148,8 +148,8 @@ enum ArtifactCLITest {
         return "sha256:" + hex
     }
 
-    static func sha256(ofFile path: String) throws -> String {
-        let result = try ExternalTool.run("/usr/bin/sha256sum", [path])
+    static func sha256(ofFile path: String) async throws -> String {
+        let result = try await ExternalTool.run("/usr/bin/sha256sum", [path])
         return "sha256:" + String(decoding: result.stdout.prefix(64), as: UTF8.self)
     }
 }

@@ -16,21 +16,21 @@ import TestSupport
     }
 
     /// Random (incompressible) files, so building and uploading take a noticeable time.
-    static func largeTree(megabytes: Int) throws -> String {
+    static func largeTree(megabytes: Int) async throws -> String {
         let root = CLITestPaths.temporaryDirectory("large") + "/content"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        let result = try ExternalTool.run("/bin/bash", ["-c", "for i in $(seq 1 \(megabytes / 8)); do head -c 8388608 /dev/urandom > '\(root)'/blob-$i.bin; done"])
+        let result = try await ExternalTool.run("/bin/bash", ["-c", "for i in $(seq 1 \(megabytes / 8)); do head -c 8388608 /dev/urandom > '\(root)'/blob-$i.bin; done"])
         #expect(result.status == 0, "\(result.stderr)")
         return root
     }
 
     @Test func ctrlCDuringPushExits130AndLeavesTheTagAndNoFiles() async throws {
-        let registry = try ArtifactRegistry.plain()
+        let registry = try await ArtifactRegistry.plain()
         defer { registry.server.cleanUp() }
         let small = try ArtifactCLITest.sampleTree("interrupt")
         let first = await runCLI(["push", "artifact", registry.url("interrupt/app:v1"), "--path", small, "--source", "s", "--revision", "r1"])
         let digest = try #require(ArtifactCLITest.pushedDigest(first.stderr), "\(first.stderr)")
-        let large = try Self.largeTree(megabytes: 160)
+        let large = try await Self.largeTree(megabytes: 160)
         let scratch = CLITestPaths.temporaryDirectory("interrupt-tmp")
         let stderrPath = CLITestPaths.temporaryDirectory("interrupt-log") + "/stderr"
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
@@ -56,7 +56,7 @@ import TestSupport
             let text = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
             #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(phase): \(text)")
             #expect(text.hasSuffix("✗ interrupted\n"), "\(phase): \(text)")
-            #expect(try ArtifactCLITest.sha256(ofData: registry.rawManifest("interrupt/app:v1")) == digest, "\(phase): the tag moved")
+            await #expect(try ArtifactCLITest.sha256(ofData: registry.rawManifest("interrupt/app:v1")) == digest, "\(phase): the tag moved")
             #expect(try FileManager.default.contentsOfDirectory(atPath: scratch) == [], "\(phase): temporary files left")
         }
 
@@ -101,9 +101,9 @@ import TestSupport
     }
 
     @Test func progressBarOnATerminalOnly() async throws {
-        let registry = try ArtifactRegistry.plain()
+        let registry = try await ArtifactRegistry.plain()
         defer { registry.server.cleanUp() }
-        let tree = try Self.largeTree(megabytes: 16)
+        let tree = try await Self.largeTree(megabytes: 16)
         for terminal in [true, false] {
             let out = BufferSink()
             let err = BufferSink()

@@ -15,7 +15,7 @@ import TestSupport
     }
 
     @Test func pullRoundTripsTheContent() async throws {
-        let registry = try ArtifactRegistry.basicAuthTLS()
+        let registry = try await ArtifactRegistry.basicAuthTLS()
         defer { registry.server.cleanUp() }
         let tree = try ArtifactCLITest.sampleTree("pull")
         let digest = try await push(registry, "pull/app:v1", path: tree)
@@ -30,7 +30,7 @@ import TestSupport
         ✔ artifact content extracted to \(output)
 
         """)
-        let same = try ExternalTool.run("/usr/bin/diff", ["-r", tree, output])
+        let same = try await ExternalTool.run("/usr/bin/diff", ["-r", tree, output])
         #expect(same.status == 0, "\(String(decoding: same.stdout, as: UTF8.self))")
         var info = stat()
         stat(output + "/run.sh", &info)
@@ -43,7 +43,7 @@ import TestSupport
     }
 
     @Test func pullRefusesEscapingLayersAndLeavesNothing() async throws {
-        let registry = try ArtifactRegistry.plain()
+        let registry = try await ArtifactRegistry.plain()
         defer { registry.server.cleanUp() }
         let client = RegistryClient(transport: CurlTransport(options: TransportOptions()), options: RegistryClientOptions(plainHTTP: true))
         let work = CLITestPaths.temporaryDirectory("crafted")
@@ -63,10 +63,10 @@ import TestSupport
             \(python)
             t.close()
             """
-            let made = try ExternalTool.run("/usr/bin/env", ["python3", "-c", script, layer])
+            let made = try await ExternalTool.run("/usr/bin/env", ["python3", "-c", script, layer])
             #expect(made.status == 0, "\(made.stderr)")
             let layerData = try Data(contentsOf: URL(fileURLWithPath: layer))
-            let layerDigest = try ArtifactCLITest.sha256(ofData: layerData)
+            let layerDigest = try await ArtifactCLITest.sha256(ofData: layerData)
             let artifact = try FluxArtifact(layerDigest: layerDigest, layerSize: UInt64(layerData.count), diffID: layerDigest,
                                             metadata: FluxArtifact.Metadata(source: "s", revision: "r"))
             let reference = try OCIReference(parsing: registry.url("crafted/app:\(tag)"))
@@ -88,7 +88,7 @@ import TestSupport
     }
 
     @Test func pullEnforcesTheSizeLimit() async throws {
-        let registry = try ArtifactRegistry.plain()
+        let registry = try await ArtifactRegistry.plain()
         defer { registry.server.cleanUp() }
         let tree = try ArtifactCLITest.sampleTree("limit")
         try Data(count: 64 << 10).write(to: URL(fileURLWithPath: tree + "/big.bin"))
@@ -103,7 +103,7 @@ import TestSupport
     }
 
     @Test func tagPointsNewTagsAtTheSameManifest() async throws {
-        let registry = try ArtifactRegistry.tokenAuth()
+        let registry = try await ArtifactRegistry.tokenAuth()
         defer { registry.server.cleanUp() }
         let digest = try await push(registry, "tag/app:v1.0.0", path: try ArtifactCLITest.sampleTree("tag"))
         let tagged = await runCLI(["tag", "artifact", registry.url("tag/app:v1.0.0"), "--tag", "latest,stable", "--tag", "prod"] + registry.cliFlags)
@@ -116,7 +116,7 @@ import TestSupport
 
         """)
         for tag in ["latest", "stable", "prod"] {
-            #expect(try ArtifactCLITest.sha256(ofData: registry.rawManifest("tag/app:\(tag)")) == digest)
+            await #expect(try ArtifactCLITest.sha256(ofData: registry.rawManifest("tag/app:\(tag)")) == digest)
         }
         let missing = await runCLI(["tag", "artifact", registry.url("tag/app:nope"), "--tag", "x"] + registry.cliFlags)
         #expect(missing.code == 1)
@@ -124,7 +124,7 @@ import TestSupport
     }
 
     @Test func listShowsTagsWithFiltersAndFormats() async throws {
-        let registry = try ArtifactRegistry.plain()
+        let registry = try await ArtifactRegistry.plain()
         defer { registry.server.cleanUp() }
         let tree = try ArtifactCLITest.sampleTree("list")
         var digests: [String: String] = [:]
@@ -164,7 +164,7 @@ import TestSupport
     }
 
     @Test func diffExitsZeroOneOrTwoAndListsChanges() async throws {
-        let registry = try ArtifactRegistry.plain()
+        let registry = try await ArtifactRegistry.plain()
         defer { registry.server.cleanUp() }
         let tree = try ArtifactCLITest.sampleTree("diff")
         _ = try await push(registry, "diff/app:v1", path: tree)
@@ -202,8 +202,23 @@ import TestSupport
         #expect(unreachable.code == 2)
     }
 
+    /// flux's own case (diff_artifact_test.go): push `deployment.yaml`, diff against it (golden `success.golden`), then
+    /// against the renamed copy, which differs.
+    @Test func diffMatchesFluxsGoldenOnItsOwnFixtures() async throws {
+        let registry = try await ArtifactRegistry.plain()
+        defer { registry.server.cleanUp() }
+        let fixtures = RepositoryPaths.fixture("flux-goldens/diff-artifact").path
+        _ = try await push(registry, "podinfo:1.0.0", path: fixtures + "/deployment.yaml", revision: "test")
+        let same = await runCLI(["diff", "artifact", registry.url("podinfo:1.0.0"), "--path=\(fixtures)/deployment.yaml"])
+        #expect(same.code == 0, "\(same.stderr)")
+        #expect(same.stdout + same.stderr == (try RepositoryPaths.fixtureText("flux-goldens/diff-artifact/success.golden")))
+        let renamed = await runCLI(["diff", "artifact", registry.url("podinfo:1.0.0"), "--path=\(fixtures)/deployment-diff.yaml"])
+        #expect(renamed.code == 1, "\(renamed.stderr)")
+        #expect(renamed.stderr.hasPrefix("✗ the remote artifact differs from the local content"), "\(renamed.stderr)")
+    }
+
     @Test func buildWritesTheLayerPushUploads() async throws {
-        let registry = try ArtifactRegistry.plain()
+        let registry = try await ArtifactRegistry.plain()
         defer { registry.server.cleanUp() }
         let tree = try ArtifactCLITest.sampleTree("build")
         let out = CLITestPaths.temporaryDirectory("build-out")
@@ -211,19 +226,19 @@ import TestSupport
         #expect(built.code == 0, "\(built.stderr)")
         #expect(built.stderr == "► building artifact from \(tree)\n✔ artifact created at layer.tgz\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: out) == ["layer.tgz"])
-        #expect(try ArtifactCLITest.tarEntries(gzipFile: out + "/layer.tgz").map(\.name) == [".", "apps", "apps/app.yaml", "namespace.yaml", "run.sh"])
+        await #expect(try ArtifactCLITest.tarEntries(gzipFile: out + "/layer.tgz").map(\.name) == [".", "apps", "apps/app.yaml", "namespace.yaml", "run.sh"])
 
         _ = try await push(registry, "build/app:v1", path: tree)
-        let manifest = try ArtifactManifestView(registry.rawManifest("build/app:v1"))
-        #expect(try ArtifactCLITest.sha256(ofFile: out + "/layer.tgz") == manifest.layerDigest)
+        let manifest = try await ArtifactManifestView(registry.rawManifest("build/app:v1"))
+        await #expect(try ArtifactCLITest.sha256(ofFile: out + "/layer.tgz") == manifest.layerDigest)
 
         // stdin, and ignore flags
         let fromStdin = await runCLI(["build", "artifact", "-f", "-", "-o", out + "/stdin.tgz"], stdin: Data("a: b\n".utf8))
         #expect(fromStdin.code == 0, "\(fromStdin.stderr)")
-        #expect(try ArtifactCLITest.tarEntries(gzipFile: out + "/stdin.tgz").map(\.name) == [".", "resources.yaml"])
+        await #expect(try ArtifactCLITest.tarEntries(gzipFile: out + "/stdin.tgz").map(\.name) == [".", "resources.yaml"])
         let ignored = await runCLI(["build", "artifact", "--path", tree, "-o", out + "/ignored.tgz", "--ignore-paths", "apps/", "--add-ignore-paths", "*.sh"])
         #expect(ignored.code == 0, "\(ignored.stderr)")
-        #expect(try ArtifactCLITest.tarEntries(gzipFile: out + "/ignored.tgz").map(\.name) == [".", "namespace.yaml"])
+        await #expect(try ArtifactCLITest.tarEntries(gzipFile: out + "/ignored.tgz").map(\.name) == [".", "namespace.yaml"])
 
         // A failing build leaves no file (an interrupted one is covered by ArtifactInterruptTests).
         let failed = await runCLI(["build", "artifact", "--path", tree + "/missing", "-o", out + "/failed.tgz"])

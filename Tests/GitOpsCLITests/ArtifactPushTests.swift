@@ -17,7 +17,7 @@ import TestSupport
         let directoryDigest = try #require(ArtifactCLITest.pushedDigest(directory.stderr), "\(directory.stderr)")
         #expect(directory.stderr.contains("✔ artifact successfully pushed to \(registry.host)/\(repository)@\(directoryDigest)\n"))
         #expect(directory.stdout.isEmpty)
-        try checkPushed(registry, "\(repository):dir", digest: directoryDigest, entries: [
+        try await checkPushed(registry, "\(repository):dir", digest: directoryDigest, entries: [
             (".", "5", 0o755), ("apps", "5", 0o755), ("apps/app.yaml", "0", 0o644), ("namespace.yaml", "0", 0o644), ("run.sh", "0", 0o755),
         ])
 
@@ -25,15 +25,15 @@ import TestSupport
                                 workingDirectory: tree)
         #expect(file.code == 0, "\(file.stderr)")
         let fileDigest = try #require(ArtifactCLITest.pushedDigest(file.stderr))
-        try checkPushed(registry, "\(repository):file", digest: fileDigest, entries: [(".", "5", 0o755), ("namespace.yaml", "0", 0o644)])
+        try await checkPushed(registry, "\(repository):file", digest: fileDigest, entries: [(".", "5", 0o755), ("namespace.yaml", "0", 0o644)])
 
         let stdin = await runCLI(["push", "artifact", registry.url("\(repository):stdin"), "--path=-"] + common,
                                  stdin: Data("kind: ConfigMap\r\n\n".utf8))
         #expect(stdin.code == 0, "\(stdin.stderr)")
         let stdinDigest = try #require(ArtifactCLITest.pushedDigest(stdin.stderr))
-        let copied = try checkPushed(registry, "\(repository):stdin", digest: stdinDigest, entries: [(".", "5", 0o755), ("resources.yaml", "0", 0o644)])
+        let copied = try await checkPushed(registry, "\(repository):stdin", digest: stdinDigest, entries: [(".", "5", 0o755), ("resources.yaml", "0", 0o644)])
         // Trailing CR/LF trimmed, as flux does.
-        let extracted = try ExternalTool.run("/usr/bin/env", ["python3", "-c",
+        let extracted = try await ExternalTool.run("/usr/bin/env", ["python3", "-c",
             "import sys,tarfile; t=tarfile.open(sys.argv[1]); sys.stdout.buffer.write(t.extractfile('resources.yaml').read())", copied])
         #expect(String(decoding: extracted.stdout, as: UTF8.self) == "kind: ConfigMap")
     }
@@ -41,20 +41,20 @@ import TestSupport
     /// Reads the pushed artifact back with skopeo and checks it; returns the layer file of the copy.
     @discardableResult
     func checkPushed(_ registry: ArtifactRegistry, _ repositoryAndTag: String, digest: String,
-                     entries expected: [(String, String, Int)]) throws -> String {
-        let raw = try registry.rawManifest(repositoryAndTag)
-        #expect(try ArtifactCLITest.sha256(ofData: raw) == digest)
+                     entries expected: [(String, String, Int)]) async throws -> String {
+        let raw = try await registry.rawManifest(repositoryAndTag)
+        await #expect(try ArtifactCLITest.sha256(ofData: raw) == digest)
         let manifest = try ArtifactManifestView(raw)
         #expect(manifest.layerMediaType == "application/vnd.cncf.flux.content.v1.tar+gzip")
         #expect(manifest.annotations["org.opencontainers.image.source"] == "https://github.com/org/app")
         #expect(manifest.annotations["org.opencontainers.image.revision"] == "main@sha1:0123abcd")
         #expect(manifest.annotations["org.opencontainers.image.created"].map { $0.hasSuffix("Z") && $0.count == 20 } == true)
 
-        let copy = try registry.copyToDirectory(repositoryAndTag)
+        let copy = try await registry.copyToDirectory(repositoryAndTag)
         #expect(try Data(contentsOf: URL(fileURLWithPath: copy + "/manifest.json")) == raw)
         let layer = copy + "/" + manifest.layerDigest.dropFirst("sha256:".count)
-        #expect(try ArtifactCLITest.sha256(ofFile: layer) == manifest.layerDigest)
-        let entries = try ArtifactCLITest.tarEntries(gzipFile: layer)
+        await #expect(try ArtifactCLITest.sha256(ofFile: layer) == manifest.layerDigest)
+        let entries = try await ArtifactCLITest.tarEntries(gzipFile: layer)
         #expect(entries.map(\.name) == expected.map(\.0))
         #expect(entries.map(\.type) == expected.map(\.1))
         #expect(entries.map(\.mode) == expected.map(\.2))
@@ -63,14 +63,14 @@ import TestSupport
         }
         // The config records the uncompressed tar digest (rootfs.diff_ids), which --skip-unchanged relies on.
         let config = try Data(contentsOf: URL(fileURLWithPath: copy + "/" + manifest.configDigest.dropFirst("sha256:".count)))
-        let tar = try ExternalTool.run("/bin/bash", ["-c", "gzip -dc '\(layer)' | sha256sum"])
+        let tar = try await ExternalTool.run("/bin/bash", ["-c", "gzip -dc '\(layer)' | sha256sum"])
         let diffID = "sha256:" + String(decoding: tar.stdout.prefix(64), as: UTF8.self)
         #expect(String(decoding: config, as: UTF8.self).contains("\"diff_ids\":[\"\(diffID)\"]"))
         return layer
     }
 
     @Test func pushesDirectoryFileAndStdinOverPlainHTTP() async throws {
-        let registry = try ArtifactRegistry.plain()
+        let registry = try await ArtifactRegistry.plain()
         defer { registry.server.cleanUp() }
         try await pushThreeSources(registry, repository: "plain/app")
         // Each layer streamed into its upload session while it was being built (one PATCH per push), and the
@@ -79,7 +79,7 @@ import TestSupport
     }
 
     @Test func pushesDirectoryFileAndStdinWithBasicAuthOverTLS() async throws {
-        let registry = try ArtifactRegistry.basicAuthTLS()
+        let registry = try await ArtifactRegistry.basicAuthTLS()
         defer { registry.server.cleanUp() }
         try await pushThreeSources(registry, repository: "tls/app")
         // Without credentials the registry refuses, in one line.
@@ -90,14 +90,14 @@ import TestSupport
     }
 
     @Test func pushesDirectoryFileAndStdinWithTokenAuth() async throws {
-        let registry = try ArtifactRegistry.tokenAuth()
+        let registry = try await ArtifactRegistry.tokenAuth()
         defer { registry.server.cleanUp() }
         try await pushThreeSources(registry, repository: "token/app")
         #expect(registry.server.tokenLogText.contains("user=bob"))
     }
 
     @Test func reproducibleAndSourceDateEpochFixTheDigest() async throws {
-        let registry = try ArtifactRegistry.plain()
+        let registry = try await ArtifactRegistry.plain()
         defer { registry.server.cleanUp() }
         let tree = try ArtifactCLITest.sampleTree("repro")
         let flags = ["--path", tree, "--source", "https://github.com/org/app", "--revision", "v1"]
@@ -106,18 +106,18 @@ import TestSupport
         #expect(first.code == 0 && second.code == 0, "\(first.stderr)\(second.stderr)")
         let digest = try #require(ArtifactCLITest.pushedDigest(first.stderr))
         #expect(ArtifactCLITest.pushedDigest(second.stderr) == digest)
-        #expect(try ArtifactManifestView(registry.rawManifest("repro/app:a")).annotations["org.opencontainers.image.created"] == "1970-01-01T00:00:00Z")
+        await #expect(try ArtifactManifestView(registry.rawManifest("repro/app:a")).annotations["org.opencontainers.image.created"] == "1970-01-01T00:00:00Z")
 
         let epoch = ["SOURCE_DATE_EPOCH": "1700000000"]
         let third = await runCLI(["push", "artifact", registry.url("repro/app:c")] + flags, environment: epoch)
         let fourth = await runCLI(["push", "artifact", registry.url("repro/app:d")] + flags, environment: epoch)
         #expect(ArtifactCLITest.pushedDigest(third.stderr) == ArtifactCLITest.pushedDigest(fourth.stderr))
         #expect(ArtifactCLITest.pushedDigest(third.stderr) != digest)
-        #expect(try ArtifactManifestView(registry.rawManifest("repro/app:c")).annotations["org.opencontainers.image.created"] == "2023-11-14T22:13:20Z")
+        await #expect(try ArtifactManifestView(registry.rawManifest("repro/app:c")).annotations["org.opencontainers.image.created"] == "2023-11-14T22:13:20Z")
     }
 
     @Test func skipUnchangedUploadsNothingWhenTheContentIsTheSame() async throws {
-        let registry = try ArtifactRegistry.plain()
+        let registry = try await ArtifactRegistry.plain()
         defer { registry.server.cleanUp() }
         let tree = try ArtifactCLITest.sampleTree("skip")
         let first = await runCLI(["push", "artifact", registry.url("skip/app:v1"), "--path", tree, "--source", "s", "--revision", "r1"])
@@ -135,7 +135,7 @@ import TestSupport
         #expect(registry.server.committedBlobUploads().count == uploadsBefore.count)
         #expect(registry.server.committedBlobUploads().map(\.size).reduce(0, +) == uploadsBefore.map(\.size).reduce(0, +))
         #expect(registry.writeRequestCount == writesBefore)
-        #expect(try ArtifactCLITest.sha256(ofData: registry.rawManifest("skip/app:v1")) == digest)
+        await #expect(try ArtifactCLITest.sha256(ofData: registry.rawManifest("skip/app:v1")) == digest)
 
         let json = await runCLI(["push", "artifact", registry.url("skip/app:v1"), "--path", tree, "--source", "s", "--revision", "r2",
                                  "--skip-unchanged", "-o", "json"])
@@ -153,13 +153,13 @@ import TestSupport
     }
 
     @Test func outputJSONAndYAMLCarryTheReference() async throws {
-        let registry = try ArtifactRegistry.plain()
+        let registry = try await ArtifactRegistry.plain()
         defer { registry.server.cleanUp() }
         let tree = try ArtifactCLITest.sampleTree("output")
         let json = await runCLI(["push", "artifact", registry.url("out/app:v3"), "--path", tree, "--source", "s", "--revision", "r", "-o", "json"])
         #expect(json.code == 0, "\(json.stderr)")
         #expect(!json.stderr.contains("►") && !json.stderr.contains("✔"))
-        let digest = try ArtifactCLITest.sha256(ofData: registry.rawManifest("out/app:v3"))
+        let digest = try await ArtifactCLITest.sha256(ofData: registry.rawManifest("out/app:v3"))
         #expect(json.stdout == """
         {
           "url": "oci://\(registry.host)/out/app@\(digest)",
@@ -171,12 +171,12 @@ import TestSupport
         """)
         let yaml = await runCLI(["push", "artifact", registry.url("out/app:v3"), "--path", tree, "--source", "s", "--revision", "r",
                                  "--output=yaml", "--reproducible"])
-        let yamlDigest = try ArtifactCLITest.sha256(ofData: registry.rawManifest("out/app:v3"))
+        let yamlDigest = try await ArtifactCLITest.sha256(ofData: registry.rawManifest("out/app:v3"))
         #expect(yaml.stdout == "digest: \(yamlDigest)\nrepository: \(registry.host)/out/app\ntag: v3\nurl: oci://\(registry.host)/out/app@\(yamlDigest)\n")
     }
 
     @Test func badInputNamesTheFlagAndSendsNothing() async throws {
-        let registry = try ArtifactRegistry.plain()
+        let registry = try await ArtifactRegistry.plain()
         defer { registry.server.cleanUp() }
         let tree = try ArtifactCLITest.sampleTree("bad")
         let cases: [([String], String)] = [
@@ -211,7 +211,7 @@ import TestSupport
 
     @Test func verboseLogsNeverShowCredentials() async throws {
         let secret = "s3cr3t-Pa55"
-        let basic = try ArtifactRegistry.basicAuthTLS(user: "alice", password: secret)
+        let basic = try await ArtifactRegistry.basicAuthTLS(user: "alice", password: secret)
         defer { basic.server.cleanUp() }
         let tree = try ArtifactCLITest.sampleTree("secret")
         let pushed = await runCLI(["push", "artifact", basic.url("secret/app:v1"), "--path", tree, "--source", "s", "--revision", "r", "-v", "9"]
@@ -229,7 +229,7 @@ import TestSupport
         #expect(!wrong.stderr.contains(secret))
         #expect(wrong.stderr.split(separator: "\n").last?.hasPrefix("✗ pull from \(basic.host)/secret/app failed: ") == true, "\(wrong.stderr)")
 
-        let token = try ArtifactRegistry.tokenAuth(user: "bob", password: secret)
+        let token = try await ArtifactRegistry.tokenAuth(user: "bob", password: secret)
         defer { token.server.cleanUp() }
         let tokenPush = await runCLI(["push", "artifact", token.url("secret/app:v1"), "--path", tree, "--source", "s", "--revision", "r", "-v", "9"]
                                      + token.cliFlags)
@@ -248,9 +248,9 @@ import TestSupport
 }
 
 extension ArtifactCLITest {
-    static func sha256(ofData data: Data) throws -> String {
+    static func sha256(ofData data: Data) async throws -> String {
         let path = CLITestPaths.temporaryDirectory("digest") + "/data"
         try data.write(to: URL(fileURLWithPath: path))
-        return try sha256(ofFile: path)
+        return try await sha256(ofFile: path)
     }
 }

@@ -45,20 +45,20 @@ private func runs(_ countFile: String) -> Int {
 
 @Suite struct VersionAndCheckTests {
     @Test func versionShowsClientAndServer() async throws {
-        let result = await runCLI(["version"], environment: SharedKubeServer.environment)
+        let result = await runCLI(["version"], environment: try await SharedKubeServer.environment())
         #expect(result.code == 0, "\(result.stderr)")
         #expect(result.stdout == "Client Version: v0.1.0\nServer Version: v1.28.7\n")
     }
 
     @Test func versionJSON() async throws {
-        let result = await runCLI(["version", "-o", "json"], environment: SharedKubeServer.environment)
+        let result = await runCLI(["version", "-o", "json"], environment: try await SharedKubeServer.environment())
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         #expect((json?["serverVersion"] as? [String: Any])?["gitVersion"] as? String == "v1.28.7")
         #expect((json?["clientVersion"] as? [String: Any])?["gitVersion"] as? String == "v0.1.0")
     }
 
     @Test func checkPassesForTheAdmin() async throws {
-        let result = await runCLI(["check"], environment: SharedKubeServer.environment)
+        let result = await runCLI(["check"], environment: try await SharedKubeServer.environment())
         #expect(result.code == 0, "\(result.stderr)")
         #expect(result.stderr.contains("context:        test-admin"))
         #expect(result.stderr.contains("✔ Kubernetes v1.28.7"))
@@ -69,7 +69,7 @@ private func runs(_ countFile: String) -> Int {
     }
 
     @Test func checkFailsForAViewerAndSaysWhatToDo() async throws {
-        let result = await runCLI(["check", "--context", "test-viewer"], environment: SharedKubeServer.environment)
+        let result = await runCLI(["check", "--context", "test-viewer"], environment: try await SharedKubeServer.environment())
         #expect(result.code == 1)
         #expect(result.stderr.contains("✗ may not create, patch ocirepositories in namespace flux-system: ask a cluster admin"))
         #expect(result.stderr.contains("✗ may not create, patch kustomizations in namespace flux-system"))
@@ -77,7 +77,7 @@ private func runs(_ countFile: String) -> Int {
     }
 
     @Test func checkSaysFluxIsNotInstalled() async throws {
-        let server = try KubeTestServer.start(.init(fluxVersion: .none))
+        let server = try await KubeTestServer.start(.init(fluxVersion: .none))
         defer { server.stop() }
         let result = await runCLI(["check"], environment: ["KUBECONFIG": server.kubeconfigPath])
         #expect(result.code == 1)
@@ -85,27 +85,29 @@ private func runs(_ countFile: String) -> Int {
     }
 
     @Test func checkFindsV1beta2OnOlderFlux() async throws {
-        let server = try KubeTestServer.start(.init(fluxVersion: .v1beta2))
+        let server = try await KubeTestServer.start(.init(fluxVersion: .v1beta2))
         defer { server.stop() }
         let result = await runCLI(["check"], environment: ["KUBECONFIG": server.kubeconfigPath])
         #expect(result.stderr.contains("✔ OCIRepository API served as source.toolkit.fluxcd.io/v1beta2"), "\(result.stderr)")
     }
 
     @Test func globalFlagsBeforeTheSubcommandAreAccepted() async throws {
-        let result = await runCLI(["--context", "test-viewer", "-n", "apps", "check"], environment: SharedKubeServer.environment)
+        let result = await runCLI(["--context", "test-viewer", "-n", "apps", "check"], environment: try await SharedKubeServer.environment())
         #expect(result.stderr.contains("namespace:      apps"))
         #expect(result.stderr.contains("(bearer token)"))
     }
 }
 
 @Suite struct AuthenticationTests {
-    let server = SharedKubeServer.server
+    let server: KubeTestServer
+
+    init() async throws { server = try await SharedKubeServer.server() }
 
     @Test func clientCertificateFiles() async throws {
-        let result = await runCLI(["version", "--context", "test-cert"], environment: SharedKubeServer.environment)
+        let result = await runCLI(["version", "--context", "test-cert"], environment: try await SharedKubeServer.environment())
         #expect(result.code == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Server Version: v1.28.7"))
-        let check = await runCLI(["check", "--context", "test-cert"], environment: SharedKubeServer.environment)
+        let check = await runCLI(["check", "--context", "test-cert"], environment: try await SharedKubeServer.environment())
         #expect(check.stderr.contains("(client certificate"), "\(check.stderr)")
         #expect(check.code == 0)
     }
@@ -121,9 +123,9 @@ private func runs(_ countFile: String) -> Int {
     }
 
     @Test func tokenFlagOverridesTheKubeconfigUser() async throws {
-        let allowed = await runCLI(["check", "--context", "test-viewer", "--token", "admin-token"], environment: SharedKubeServer.environment)
+        let allowed = await runCLI(["check", "--context", "test-viewer", "--token", "admin-token"], environment: try await SharedKubeServer.environment())
         #expect(allowed.code == 0, "\(allowed.stderr)")
-        let denied = await runCLI(["version", "--token", "not-a-token"], environment: SharedKubeServer.environment)
+        let denied = await runCLI(["version", "--token", "not-a-token"], environment: try await SharedKubeServer.environment())
         #expect(denied.code == 1)
         #expect(denied.stderr == "error: You must be logged in to the server (Unauthorized)\n")
     }
@@ -194,36 +196,36 @@ private func runs(_ countFile: String) -> Int {
     }
 
     @Test func verboseLogsNeverShowSecrets() async throws {
-        let result = await runCLI(["check", "-v", "9"], environment: SharedKubeServer.environment)
+        let result = await runCLI(["check", "-v", "9"], environment: try await SharedKubeServer.environment())
         #expect(result.code == 0)
         #expect(result.stderr.contains("GET \(server.url)/version 200"), "\(result.stderr.prefix(600))")
         #expect(result.stderr.contains("Authorization: <redacted>"))
         #expect(!result.stderr.contains("admin-token"))
-        let withPassword = await runCLI(["version", "-v", "9", "--token", "s3cr3t-t0ken"], environment: SharedKubeServer.environment)
+        let withPassword = await runCLI(["version", "-v", "9", "--token", "s3cr3t-t0ken"], environment: try await SharedKubeServer.environment())
         #expect(!withPassword.stderr.contains("s3cr3t-t0ken"))
     }
 }
 
 @Suite struct RetryTests {
     @Test func twoUnavailableAnswersThenSuccess() async throws {
-        let server = try KubeTestServer.start()
+        let server = try await KubeTestServer.start()
         defer { server.stop() }
-        try server.setFaults(failNext: [.init(status: 503, count: 2, pathContains: "/version")])
+        try await server.setFaults(failNext: [.init(status: 503, count: 2, pathContains: "/version")])
         let result = await runCLI(["version"], environment: ["KUBECONFIG": server.kubeconfigPath])
         #expect(result.code == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Server Version: v1.28.7"))
-        let versions = try server.requests().filter { $0.path == "/version" }
+        let versions = try await server.requests().filter { $0.path == "/version" }
         #expect(versions.map(\.status) == [503, 503, 200])
     }
 
     @Test func retryAfterIsHonoured() async throws {
-        let server = try KubeTestServer.start()
+        let server = try await KubeTestServer.start()
         defer { server.stop() }
-        try server.setFaults(failNext: [.init(status: 429, count: 1, retryAfter: "1", pathContains: "/version")])
+        try await server.setFaults(failNext: [.init(status: 429, count: 1, retryAfter: "1", pathContains: "/version")])
         let start = Date()
         let result = await runCLI(["version"], environment: ["KUBECONFIG": server.kubeconfigPath])
         #expect(result.code == 0, "\(result.stderr)")
         #expect(Date().timeIntervalSince(start) >= 1.0)
-        #expect(try server.requests().filter { $0.path == "/version" }.count == 2)
+        #expect(try await server.requests().filter { $0.path == "/version" }.count == 2)
     }
 }

@@ -199,8 +199,8 @@ private func complete(_ words: String..., provider: TableProvider = TableProvide
     #expect(thirdOut.text == "json\nyaml\n:4\n")
 }
 
-private func seededServer() throws -> KubeTestServer {
-    let server = try KubeTestServer.start()
+private func seededServer() async throws -> KubeTestServer {
+    let server = try await KubeTestServer.start()
     let repositories: [[String: Any]] = ["podinfo", "redis"].map { name in
         ["apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "OCIRepository",
          "metadata": ["name": name, "namespace": "flux-system"],
@@ -211,12 +211,12 @@ private func seededServer() throws -> KubeTestServer {
          "metadata": ["name": "apps", "namespace": "flux-system"],
          "spec": ["interval": "1h", "prune": true, "sourceRef": ["kind": "OCIRepository", "name": "podinfo"]]],
     ]
-    _ = try server.seed(objects: repositories + kustomizations)
+    _ = try await server.seed(objects: repositories + kustomizations)
     return server
 }
 
 @Test func liveNamesFromTheTestAPIServer() async throws {
-    let server = try seededServer()
+    let server = try await seededServer()
     defer { server.stop() }
     let context = CommandContext(environment: ["KUBECONFIG": server.kubeconfigPath, "HOME": NSTemporaryDirectory()],
                                  workingDirectory: "/", console: Console.capturing().console,

@@ -96,11 +96,11 @@ enum FluxFixtures {
             let deadline = Date().addingTimeInterval(20)
             while Date() < deadline {
                 // An empty merge reads the object (and fails while it does not exist yet).
-                if let object = try? server.writeStatus(kind: kind, namespace: namespace, name: name, status: [:], merge: true),
+                if let object = await try? server.writeStatus(kind: kind, namespace: namespace, name: name, status: [:], merge: true),
                    isDue(object) {
                     let metadata = object["metadata"] as? [String: Any] ?? [:]
                     let generation = metadata["generation"] as? Int ?? 1
-                    if (try? server.writeStatus(kind: kind, namespace: namespace, name: name,
+                    if await (try? server.writeStatus(kind: kind, namespace: namespace, name: name,
                                                 status: readyStatus(kind, generation: generation, revision: revision))) != nil {
                         return true
                     }
@@ -121,20 +121,28 @@ enum FluxFixtures {
 
 /// One fresh server per test that asserts on the request log or injects faults.
 func withOwnServer<T>(_ options: KubeTestServer.Options = .init(), _ body: (KubeTestServer) async throws -> T) async throws -> T {
-    let server = try KubeTestServer.start(options)
+    let server = try await KubeTestServer.start(options)
     defer { server.stop() }
     return try await body(server)
 }
 
-/// Golden files of the Flux commands: `Tests/GitOpsCLITests/Goldens/`; `UPDATE_GOLDENS=1` rewrites them.
+/// Our own golden files, for outputs flux has no golden of (the AGE column, `-o json|yaml`, bootstrap):
+/// `Tests/GitOpsCLITests/Goldens/`. `UPDATE_GOLDENS=1` rewrites a differing one and still fails the test, so a
+/// rewritten golden is reviewed in the diff and can never pass silently.
 enum FluxGoldens {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens")
 
     static func check(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let url = directory.appendingPathComponent(name)
         if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] == "1" {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try actual.write(to: url, atomically: true, encoding: .utf8)
+            let current = try? String(contentsOf: url, encoding: .utf8)
+            if current != actual {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                try actual.write(to: url, atomically: true, encoding: .utf8)
+            }
+            Issue.record("UPDATE_GOLDENS=1: golden \(name) \(current == actual ? "unchanged" : "rewritten"); review it and run again without UPDATE_GOLDENS",
+                         sourceLocation: sourceLocation)
+            return
         }
         let expected = try String(contentsOf: url, encoding: .utf8)
         #expect(actual == expected, "golden \(name) differs", sourceLocation: sourceLocation)

@@ -4,7 +4,9 @@ import Testing
 import TestSupport
 
 @Suite struct FluxCreateCommandTests {
-    let server = SharedKubeServer.server
+    let server: KubeTestServer
+
+    init() async throws { server = try await SharedKubeServer.server() }
     static let url = "oci://ghcr.io/stefanprodan/manifests/podinfo"
 
     @Test func createThenUnchangedThenConfiguredWithServerSideApply() async throws {
@@ -101,7 +103,7 @@ import TestSupport
     @Test func conflictWithAnotherManagerNamesItAndForceTakesOver() async throws {
         let ns = try FluxFixtures.namespace(server, "conflict")
         let object = FluxFixtures.ociRepository("podinfo", namespace: ns, ready: false)
-        _ = try server.control("POST", "objects", body: ["objects": [object], "manager": "flux-cli"])
+        _ = try await server.control("POST", "objects", body: ["objects": [object], "manager": "flux-cli"])
         let args = ["create", "source", "oci", "podinfo", "--url", Self.url, "--tag", "7.0.0", "-n", ns, "--wait=false"]
         let result = await runFlux(args, server: server)
         #expect(result.code == 1)
@@ -123,7 +125,7 @@ import TestSupport
                                         "--dry-run=server"], server: server)
             #expect(result.code == 0, "\(result.stderr)")
             #expect(result.stderr.contains("✔ OCIRepository flux-system/podinfo created (server dry run)"))
-            let writes = try server.requests().filter { $0.method == "PATCH" }
+            let writes = try await server.requests().filter { $0.method == "PATCH" }
             #expect(writes.count == 1)
             #expect(writes.first?.query["dryRun"] == "All")
             #expect(writes.first?.query["fieldManager"] == "kubectl-gitops")
@@ -186,7 +188,7 @@ import TestSupport
             let bootstrap = await runFlux(["bootstrap", "oci", "podinfo", "--url", "oci://registry.internal/podinfo",
                                            "--tag", "staging", "--dry-run=client"], server: server)
             #expect(bootstrap.code == 0, "\(bootstrap.stderr)")
-            let sent = try server.requests()
+            let sent = try await server.requests()
             #expect(sent.isEmpty)
         }
     }
@@ -223,7 +225,7 @@ import TestSupport
                 #expect(result.code != 0, "\(arguments) succeeded")
                 #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
             }
-            let sent = try server.requests()
+            let sent = try await server.requests()
             #expect(sent.isEmpty, "bad input must not send any request: \(sent.map(\.path))")
         }
     }
@@ -249,17 +251,17 @@ import TestSupport
             let result = await runFlux(["create", "source", "oci", "podinfo", "--url", Self.url, "--tag", "6.3.5", "--wait=false"],
                                        server: server)
             #expect(result.code == 0, "\(result.stderr)")
-            let patch = try #require(try server.requests().first { $0.method == "PATCH" })
+            let patch = try #require(try await server.requests().first { $0.method == "PATCH" })
             #expect(patch.path == "/apis/source.toolkit.fluxcd.io/v1beta2/namespaces/flux-system/ocirepositories/podinfo")
             #expect(patch.body?.contains("\"apiVersion\":\"source.toolkit.fluxcd.io/v1beta2\"") == true)
             let get = await runFlux(["get", "sources", "oci", "-o", "name"], server: server)
             #expect(get.stdout == "ocirepository.source.toolkit.fluxcd.io/podinfo\n")
 
             // bootstrap asks discovery per group: OCIRepository in v1beta2, Kustomization in v1.
-            try server.clearRequests()
+            try await server.clearRequests()
             let bootstrap = await runFlux(["bootstrap", "oci", "app", "--url", Self.url, "--tag", "1.0.0", "--wait=false"], server: server)
             #expect(bootstrap.code == 0, "\(bootstrap.stderr)")
-            let paths = try server.requests().filter { $0.method == "PATCH" }.map(\.path)
+            let paths = try await server.requests().filter { $0.method == "PATCH" }.map(\.path)
             #expect(paths == ["/apis/source.toolkit.fluxcd.io/v1beta2/namespaces/flux-system/ocirepositories/app",
                               "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/app"])
         }

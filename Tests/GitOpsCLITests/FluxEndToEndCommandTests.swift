@@ -5,7 +5,7 @@ import TestSupport
 /// create/bootstrap against the simulated Flux controllers, which pull from a real docker-registry on 127.0.0.1.
 @Suite(.serialized) struct FluxEndToEndCommandTests {
     @Test func bootstrapBecomesReadyFromARealRegistryAndAMissingTagFailsFast() async throws {
-        let registry = try RegistryServer.start(.plainHTTP)
+        let registry = try await RegistryServer.start(.plainHTTP)
         defer { registry.cleanUp() }
         let digest = try registry.pushFluxArtifact("demo/app", tag: "1.0.0", files: [
             "deploy/app.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n",

@@ -5,7 +5,9 @@ import Testing
 import TestSupport
 
 @Suite struct FluxGetCommandTests {
-    let server = SharedKubeServer.server
+    let server: KubeTestServer
+
+    init() async throws { server = try await SharedKubeServer.server() }
 
     /// Seeds a ready source, a failing suspended one and a Kustomization; returns the namespace and a clock that
     /// makes every AGE read 90s.
@@ -15,7 +17,7 @@ import TestSupport
         failing["status"] = ["observedGeneration": 1, "conditions": [[
             "type": "Ready", "status": "False", "reason": "OCIArtifactPullFailed",
             "message": "failed to pull artifact: MANIFEST_UNKNOWN: manifest unknown", "lastTransitionTime": "2026-01-01T00:00:00Z"]]]
-        try server.seed(objects: [
+        try await server.seed(objects: [
             FluxFixtures.ociRepository("podinfo", namespace: ns, labels: labels), failing,
             FluxFixtures.kustomization("podinfo", namespace: ns),
         ])
@@ -142,7 +144,7 @@ import TestSupport
         defer { watcher.cancel() }
         #expect(await eventually { out.text.split(separator: "\n").count == 2 }, "initial table: \(out.text) \(err.text)")
         #expect(out.text.hasPrefix("NAME"))
-        try server.writeStatus(kind: "Kustomization", namespace: ns, name: "podinfo", status: [
+        try await server.writeStatus(kind: "Kustomization", namespace: ns, name: "podinfo", status: [
             "observedGeneration": 1, "conditions": [[
                 "type": "Ready", "status": "False", "reason": "BuildFailed", "message": "kustomize build failed",
                 "lastTransitionTime": "2026-01-01T00:00:00Z"]]])

@@ -4,7 +4,9 @@ import Testing
 import TestSupport
 
 @Suite struct FluxLifecycleCommandTests {
-    let server = SharedKubeServer.server
+    let server: KubeTestServer
+
+    init() async throws { server = try await SharedKubeServer.server() }
 
     func suspended(_ server: KubeTestServer, _ args: [String], name: String, namespace: String) async throws -> Bool {
         let object = try await FluxFixtures.stored(server, args, name: name, namespace: namespace)
@@ -13,7 +15,7 @@ import TestSupport
 
     @Test func suspendMatchesFluxGoldensIncludingMultipleArguments() async throws {
         let ns = try FluxFixtures.namespace(server, "suspend")
-        try server.seed(objects: [FluxFixtures.ociRepository("thrfg", namespace: ns), FluxFixtures.kustomization("tkfg", namespace: ns)])
+        try await server.seed(objects: [FluxFixtures.ociRepository("thrfg", namespace: ns), FluxFixtures.kustomization("tkfg", namespace: ns)])
         let oci = await runFlux(["suspend", "source", "oci", "thrfg", "-n=\(ns)"], server: server)
         #expect(oci.code == 0, "\(oci.stderr)")
         #expect(oci.stderr == (try FluxGoldens.flux("oci/suspend_oci.golden", namespace: ns)))
@@ -23,19 +25,19 @@ import TestSupport
         #expect(ks.stderr == (try FluxGoldens.flux("kustomization/suspend_kustomization_from_git.golden", namespace: ns)))
 
         // The server is shared with tests running alongside: look only at requests after this point.
-        let mark = try server.requests().last?.seq ?? 0
+        let mark = try await server.requests().last?.seq ?? 0
         let multiple = await runFlux(["suspend", "kustomization", "tkfg", "foo", "tkfg", "bar", "-n=\(ns)"], server: server)
         #expect(multiple.code == 0)
         #expect(multiple.stderr == (try FluxGoldens.flux("kustomization/suspend_kustomization_from_git_multiple_args.golden", namespace: ns)))
         // One merge patch per distinct name.
-        let patches = try server.requests().filter { $0.seq > mark && $0.method == "PATCH" && $0.path.contains("/namespaces/\(ns)/") }
+        let patches = try await server.requests().filter { $0.seq > mark && $0.method == "PATCH" && $0.path.contains("/namespaces/\(ns)/") }
         #expect(patches.map { $0.path.split(separator: "/").last.map(String.init) ?? "" } == ["tkfg", "foo", "bar"])
         #expect(patches.allSatisfy { $0.headers["Content-Type"] == "application/merge-patch+json" && $0.body == #"{"spec":{"suspend":true}}"# })
     }
 
     @Test func resumeWaitsForOneNameAndMatchesTheGoldens() async throws {
         let ns = try FluxFixtures.namespace(server, "resume")
-        try server.seed(objects: [FluxFixtures.ociRepository("thrfg", namespace: ns, suspended: true),
+        try await server.seed(objects: [FluxFixtures.ociRepository("thrfg", namespace: ns, suspended: true),
                                   FluxFixtures.kustomization("tkfg", namespace: ns, suspended: true)])
         let resumed: @Sendable ([String: Any]) -> Bool = { (($0["spec"] as? [String: Any])?["suspend"]) == nil }
 
@@ -58,25 +60,25 @@ import TestSupport
         #expect(withWait.stderr == golden)
 
         // Two arguments, no --wait: no waiting (the object is not made Ready here, so a wait would time out).
-        let mark = try server.requests().last?.seq ?? 0
+        let mark = try await server.requests().last?.seq ?? 0
         let twice = await runFlux(["resume", "kustomization", "tkfg", "tkfg", "-n=\(ns)", "--timeout", "2s"], server: server)
         #expect(twice.code == 0, "\(twice.stderr)")
         #expect(twice.stderr == (try FluxGoldens.flux("kustomization/resume_kustomization_from_git_multiple_args.golden", namespace: ns)))
-        let patches = try server.requests().filter { $0.seq > mark && $0.method == "PATCH" && $0.path.contains("/namespaces/\(ns)/") }
+        let patches = try await server.requests().filter { $0.seq > mark && $0.method == "PATCH" && $0.path.contains("/namespaces/\(ns)/") }
         #expect(patches.count == 1)
         #expect(patches.first?.body == #"{"spec":{"suspend":null}}"#)
     }
 
     @Test func resumeReportsAFailedReconciliation() async throws {
         let ns = try FluxFixtures.namespace(server, "resumefail")
-        try server.seed(objects: [FluxFixtures.kustomization("tkfg", namespace: ns, suspended: true)])
+        try await server.seed(objects: [FluxFixtures.kustomization("tkfg", namespace: ns, suspended: true)])
         let writer = Task.detached {
             let deadline = Date().addingTimeInterval(20)
             while Date() < deadline {
-                if let object = try? server.writeStatus(kind: "Kustomization", namespace: ns, name: "tkfg", status: [:], merge: true),
+                if let object = await try? server.writeStatus(kind: "Kustomization", namespace: ns, name: "tkfg", status: [:], merge: true),
                    ((object["spec"] as? [String: Any])?["suspend"]) == nil {
                     let generation = (object["metadata"] as? [String: Any])?["generation"] as? Int ?? 1
-                    _ = try? server.writeStatus(kind: "Kustomization", namespace: ns, name: "tkfg", status: [
+                    _ = await try? server.writeStatus(kind: "Kustomization", namespace: ns, name: "tkfg", status: [
                         "observedGeneration": generation, "conditions": [[
                             "type": "Ready", "status": "False", "reason": "BuildFailed", "message": "kustomization path not found",
                             "observedGeneration": generation, "lastTransitionTime": "2026-01-01T00:00:00Z"]]])
@@ -94,7 +96,7 @@ import TestSupport
 
     @Test func suspendAndResumeAll() async throws {
         let ns = try FluxFixtures.namespace(server, "suspendall")
-        try server.seed(objects: [FluxFixtures.kustomization("a", namespace: ns), FluxFixtures.kustomization("b", namespace: ns)])
+        try await server.seed(objects: [FluxFixtures.kustomization("a", namespace: ns), FluxFixtures.kustomization("b", namespace: ns)])
         let result = await runFlux(["suspend", "ks", "--all", "-n", ns], server: server)
         #expect(result.code == 0, "\(result.stderr)")
         #expect(result.stderr.components(separatedBy: "✔ kustomization suspended").count == 3)
@@ -109,7 +111,7 @@ import TestSupport
     @Test func serverValidationErrorIsShownAsTheServerSaidIt() async throws {
         // The server validates the whole object on update; this one was stored without the required prune.
         let ns = try FluxFixtures.namespace(server, "invalid")
-        try server.seed(objects: [["apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+        try await server.seed(objects: [["apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
                                    "metadata": ["name": "broken", "namespace": ns],
                                    "spec": ["interval": "1h", "sourceRef": ["kind": "OCIRepository", "name": "x"]]]])
         let result = await runFlux(["suspend", "ks", "broken", "-n", ns], server: server)
@@ -125,7 +127,7 @@ import TestSupport
 
     @Test func deleteMatchesTheGoldensAndAsksOnATerminal() async throws {
         let ns = try FluxFixtures.namespace(server, "delete")
-        try server.seed(objects: [FluxFixtures.ociRepository("thrfg", namespace: ns), FluxFixtures.kustomization("tkfg", namespace: ns),
+        try await server.seed(objects: [FluxFixtures.ociRepository("thrfg", namespace: ns), FluxFixtures.kustomization("tkfg", namespace: ns),
                                   FluxFixtures.kustomization("keep", namespace: ns), FluxFixtures.kustomization("asked", namespace: ns)])
         let oci = await runFlux(["delete", "source", "oci", "thrfg", "--silent", "-n=\(ns)"], server: server)
         #expect(oci.code == 0, "\(oci.stderr)")
@@ -163,7 +165,7 @@ import TestSupport
             let result = await runFlux(["delete", "ks", "podinfo"], server: server)
             #expect(result.code == 1)
             #expect(result.stderr == "error: refusing to delete without confirmation: stdin is not a terminal; pass --yes to delete Kustomization podinfo\n")
-            let sent = try server.requests()
+            let sent = try await server.requests()
             #expect(sent.isEmpty)
         }
     }
@@ -176,7 +178,7 @@ import TestSupport
                                  "spec": ["path": "./infrastructure/", "sourceRef": ["kind": "GitRepository", "name": "flux-system"],
                                           "interval": "5m", "prune": true]]
         ks["status"] = FluxFixtures.readyStatus("Kustomization", generation: 1)
-        try server.seed(objects: [ks])
+        try await server.seed(objects: [ks])
         let result = await runFlux(["export", "kustomization", "flux-system", "-n=\(ns)"], server: server)
         #expect(result.code == 0, "\(result.stderr)")
         let golden = try FluxGoldens.flux("export/ks.yaml").replacingOccurrences(of: "{{ .fluxns }}", with: ns)
@@ -188,7 +190,7 @@ import TestSupport
 
     @Test func exportRoundTrips() async throws {
         let ns = try FluxFixtures.namespace(server, "roundtrip")
-        try server.seed(objects: [FluxFixtures.ociRepository("podinfo", namespace: ns, labels: ["team": "apps"]),
+        try await server.seed(objects: [FluxFixtures.ociRepository("podinfo", namespace: ns, labels: ["team": "apps"]),
                                   FluxFixtures.ociRepository("other", namespace: ns, tag: "1.0.0")])
         let original = await runFlux(["get", "sources", "oci", "-n", ns, "-o", "json"], server: server)
         let export = await runFlux(["export", "source", "oci", "--all", "-n", ns], server: server)
@@ -251,9 +253,9 @@ func normalizedDurations(_ spec: JSONValue?) -> JSONValue? {
 
 @Suite struct FluxCompletionTests {
     @Test func namesCompleteToLiveObjectsOfTheKind() async throws {
-        let server = SharedKubeServer.server
+        let server = try await SharedKubeServer.server()
         let ns = try FluxFixtures.namespace(server, "complete")
-        try server.seed(objects: [FluxFixtures.ociRepository("podinfo", namespace: ns), FluxFixtures.kustomization("apps", namespace: ns)])
+        try await server.seed(objects: [FluxFixtures.ociRepository("podinfo", namespace: ns), FluxFixtures.kustomization("apps", namespace: ns)])
         let kustomizations = await runFlux(["__completeNoDesc", "resume", "ks", "-n", ns, ""], server: server)
         #expect(kustomizations.stdout.split(separator: "\n").first == "apps", "\(kustomizations.stdout)")
         let sources = await runFlux(["__completeNoDesc", "delete", "source", "oci", "-n", ns, ""], server: server)

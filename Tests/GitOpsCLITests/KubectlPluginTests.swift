@@ -83,16 +83,16 @@ private func candidateLines(_ output: String) -> (values: [String], directive: S
     // Every group (get, push, completion, …) lists its own subcommands through kubectl.
     for group in visible where !group.visibleSubcommands.isEmpty {
         let nested = try await plugin.run(kubectl, ["__complete", "gitops", group.name, ""])
-        #expect(candidateLines(nested.stdout).values == group.visibleSubcommands.map(\.name), "kubectl __complete gitops \(group.name) ''")
+        #expect(candidateLines(nested.stdout).values == group.visibleSubcommands.map(\.name), "kubectl __complete gitops \(group.name) '': exit \(nested.status), stdout \(nested.stdout), stderr \(nested.stderr)")
     }
     let values2 = try await plugin.run(kubectl, ["__completeNoDesc", "gitops", "version", "-o", ""])
     #expect(values2.stdout.hasPrefix("json\nyaml\n:4"))
 }
 
 @Test func kubectlCompletesLiveNamesFromTheTestAPIServer() async throws {
-    let server = try KubeTestServer.start()
+    let server = try await KubeTestServer.start()
     defer { server.stop() }
-    _ = try server.seed(objects: [
+    _ = try await server.seed(objects: [
         ["apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "OCIRepository",
          "metadata": ["name": "podinfo", "namespace": "flux-system"],
          "spec": ["url": "oci://registry.example/podinfo", "interval": "1m", "ref": ["tag": "latest"]]],

@@ -51,7 +51,7 @@ private func answerReconcile(_ server: KubeTestServer, kind: String, group: Stri
             let annotations = (object["metadata"] as? [String: Any])?["annotations"] as? [String: String]
             if let token = annotations?["reconcile.fluxcd.io/requestedAt"] {
                 if delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay * 1e9)) }
-                try server.writeStatus(kind: kind, name: name, status: makeStatus(token))
+                try await server.writeStatus(kind: kind, name: name, status: makeStatus(token))
                 return token
             }
             try await Task.sleep(nanoseconds: 20_000_000)
@@ -63,14 +63,14 @@ private func answerReconcile(_ server: KubeTestServer, kind: String, group: Stri
 @Suite(.serialized) struct ReconcileCommandTests {
     let server: KubeTestServer
 
-    init() throws {
-        server = try KubeTestServer.start()
+    init() async throws {
+        server = try await KubeTestServer.start()
     }
 
     var environment: [String: String] { ["KUBECONFIG": server.kubeconfigPath] }
 
     @Test func sourceSuccessPrintsFluxLinesAndTheRevision() async throws {
-        try server.seed(objects: [ociRepository("podinfo")])
+        try await server.seed(objects: [ociRepository("podinfo")])
         let controller = answerReconcile(server, kind: "OCIRepository", group: sourceGroup, plural: "ocirepositories", name: "podinfo") {
             readyStatus(token: $0, ready: true, message: "stored artifact for digest '6.3.5@sha256:6c959c51'", reason: "Succeeded", revisionKey: "artifact")
         }
@@ -83,7 +83,7 @@ private func answerReconcile(_ server: KubeTestServer, kind: String, group: Stri
         #expect(lines.last?.hasPrefix("✔ fetched revision 6.3.5@sha256:6c959c51ccbb952e5fe4737563338a0aaf975675dcf812912cf09e5463181871 in ") == true)
         // RFC3339Nano in UTC.
         #expect(token?.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$"#, options: .regularExpression) != nil)
-        let requests = try server.requests()
+        let requests = try await server.requests()
         let patch = try #require(requests.first { $0.method == "PATCH" })
         #expect(patch.headers["Content-Type"] == "application/merge-patch+json")
         // Waiting is a watch, never a poll: one watch request and no repeated GETs of the object.
@@ -93,7 +93,7 @@ private func answerReconcile(_ server: KubeTestServer, kind: String, group: Stri
     }
 
     @Test func kustomizationFailureFailsFastWithTheControllersMessage() async throws {
-        try server.seed(objects: [ociRepository("app"), kustomization("app", source: "app")])
+        try await server.seed(objects: [ociRepository("app"), kustomization("app", source: "app")])
         let controller = answerReconcile(server, kind: "Kustomization", group: kustomizeGroup, plural: "kustomizations", name: "app") {
             readyStatus(token: $0, ready: false, message: "kustomize build failed: yaml: line 3: could not find expected ':'",
                         reason: "BuildFailed", revisionKey: "applied", reconciling: "ProgressingWithRetry")
@@ -107,7 +107,7 @@ private func answerReconcile(_ server: KubeTestServer, kind: String, group: Stri
     }
 
     @Test func withSourceReconcilesTheSourceFirst() async throws {
-        try server.seed(objects: [ociRepository("web"), kustomization("web", source: "web")])
+        try await server.seed(objects: [ociRepository("web"), kustomization("web", source: "web")])
         let source = answerReconcile(server, kind: "OCIRepository", group: sourceGroup, plural: "ocirepositories", name: "web") {
             readyStatus(token: $0, ready: true, message: "stored artifact", reason: "Succeeded", revisionKey: "artifact")
         }
@@ -124,16 +124,16 @@ private func answerReconcile(_ server: KubeTestServer, kind: String, group: Stri
     }
 
     @Test func suspendedObjectIsRefusedAndNotPatched() async throws {
-        try server.seed(objects: [ociRepository("frozen", suspended: true)])
-        try server.clearRequests()
+        try await server.seed(objects: [ociRepository("frozen", suspended: true)])
+        try await server.clearRequests()
         let result = await runCLI(["reconcile", "source", "oci", "frozen"], environment: environment)
         #expect(result.code == 1)
         #expect(result.stderr.contains("✗ OCIRepository flux-system/frozen is suspended; run kubectl gitops resume source oci frozen first"))
-        #expect(try server.requests().allSatisfy { $0.method != "PATCH" })
+        #expect(try await server.requests().allSatisfy { $0.method != "PATCH" })
     }
 
     @Test func timeoutQuotesTheLastMessageAndHowLongItWaited() async throws {
-        try server.seed(objects: [ociRepository("slow")])
+        try await server.seed(objects: [ociRepository("slow")])
         let result = await runCLI(["reconcile", "source", "oci", "slow", "--timeout", "1s"], environment: environment)
         #expect(result.code == 1)
         #expect(result.stderr.contains("✗ timed out after "), "\(result.stderr)")
@@ -141,7 +141,7 @@ private func answerReconcile(_ server: KubeTestServer, kind: String, group: Stri
     }
 
     @Test func waitFalseOnlyRequestsAndPrintsTheToken() async throws {
-        try server.seed(objects: [ociRepository("fire")])
+        try await server.seed(objects: [ociRepository("fire")])
         let result = await runCLI(["reconcile", "source", "oci", "fire", "--wait=false"], environment: environment)
         #expect(result.code == 0, "\(result.stderr)")
         let object = try fetch(server, group: sourceGroup, plural: "ocirepositories", name: "fire")
@@ -151,10 +151,10 @@ private func answerReconcile(_ server: KubeTestServer, kind: String, group: Stri
     }
 
     @Test func aWatchCutMidWaitStillEndsWithTheRightOutcome() async throws {
-        try server.seed(objects: [ociRepository("cut")])
+        try await server.seed(objects: [ociRepository("cut")])
         // The first watch is cut right after one event (an intermediate status); the final status comes later,
         // after the client has watched again from the version it last saw.
-        try server.setFaults(cutWatchAfterEvents: 1, cutWatchCount: 1)
+        try await server.setFaults(cutWatchAfterEvents: 1, cutWatchCount: 1)
         let controller = Task.detached { [server] in
             let deadline = Date().addingTimeInterval(20)
             while Date() < deadline {
@@ -162,9 +162,9 @@ private func answerReconcile(_ server: KubeTestServer, kind: String, group: Stri
                 let annotations = (object["metadata"] as? [String: Any])?["annotations"] as? [String: String]
                 if let token = annotations?["reconcile.fluxcd.io/requestedAt"] {
                     try await Task.sleep(nanoseconds: 200_000_000)
-                    try server.writeStatus(kind: "OCIRepository", name: "cut", status: ["observedGeneration": 1])
+                    try await server.writeStatus(kind: "OCIRepository", name: "cut", status: ["observedGeneration": 1])
                     try await Task.sleep(nanoseconds: 500_000_000)
-                    try server.writeStatus(kind: "OCIRepository", name: "cut", status: readyStatus(
+                    try await server.writeStatus(kind: "OCIRepository", name: "cut", status: readyStatus(
                         token: token, ready: true, message: "stored artifact", reason: "Succeeded", revisionKey: "artifact"))
                     return
                 }
@@ -175,7 +175,7 @@ private func answerReconcile(_ server: KubeTestServer, kind: String, group: Stri
         try await controller.value
         #expect(result.code == 0, "\(result.stderr)")
         #expect(result.stderr.contains("✔ fetched revision 6.3.5@sha256:"))
-        let watches = try server.requests().filter { $0.query["watch"] != nil }
+        let watches = try await server.requests().filter { $0.query["watch"] != nil }
         #expect(watches.count >= 2)
         // The second watch resumes from the intermediate event's version rather than starting over.
         #expect(watches.count >= 2 && watches[1].query["resourceVersion"] != watches[0].query["resourceVersion"])
@@ -188,10 +188,10 @@ private func answerReconcile(_ server: KubeTestServer, kind: String, group: Stri
     }
 
     @Test func nameOrAllIsRequired() async throws {
-        try server.clearRequests()
+        try await server.clearRequests()
         let result = await runCLI(["reconcile", "ks"], environment: environment)
         #expect(result.code == 64)
         #expect(result.stderr.contains("name is required (or --all)"))
-        #expect(try server.requests().isEmpty)
+        #expect(try await server.requests().isEmpty)
     }
 }

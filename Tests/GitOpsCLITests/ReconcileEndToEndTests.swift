@@ -6,9 +6,9 @@ import TestSupport
 /// own `push artifact`, bootstrap, push a change, reconcile.
 @Suite(.serialized) struct ReconcileEndToEndTests {
     @Test func reconcileAppliesANewPushAndFailsFastOnInvalidManifests() async throws {
-        let registry = try RegistryServer.start(.plainHTTP)
+        let registry = try await RegistryServer.start(.plainHTTP)
         defer { registry.cleanUp() }
-        let server = try KubeTestServer.start(.init(controllers: true, reactionDelayMilliseconds: 50))
+        let server = try await KubeTestServer.start(.init(controllers: true, reactionDelayMilliseconds: 50))
         defer { server.stop() }
         let environment = ["KUBECONFIG": server.kubeconfigPath]
         let url = "oci://\(registry.host)/apps/podinfo"
@@ -38,12 +38,12 @@ import TestSupport
         // it on the watch event that carried it, not after --timeout and not by polling. (Status write → exit is a
         // `make bench` figure.)
         _ = try await push("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [broken\n", revision: "3")
-        let mark = try server.requests().last?.seq ?? 0
+        let mark = try await server.requests().last?.seq ?? 0
         let failed = await runCLI(["reconcile", "ks", "podinfo", "--with-source", "--timeout", "10m"], environment: environment)
         #expect(failed.code == 1)
         #expect(failed.stderr.contains("✗ Kustomization flux-system/podinfo reconciliation failed: kustomize build failed: resources.yaml: "), "\(failed.stderr)")
         #expect(!failed.stderr.contains("timed out"), "\(failed.stderr)")
-        let kustomizationRequests = try server.requests().filter { request in
+        let kustomizationRequests = try await server.requests().filter { request in
             request.seq > mark && (request.path.hasSuffix("/kustomizations/podinfo")
                 || request.path.hasSuffix("/kustomizations") && request.query["fieldSelector"] == "metadata.name=podinfo")
         }

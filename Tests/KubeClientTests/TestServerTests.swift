@@ -47,22 +47,24 @@ struct TestServerTests {
     static let ociPath = "/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/ocirepositories"
 
     @Test("Python suites: recordings replay and behaviour beyond them")
-    func pythonSuites() throws {
+    func pythonSuites() async throws {
         let testsDirectory = KubeTestServer.repositoryRoot.appendingPathComponent("Tests/Support/kube-test-server/tests").path
         let python = ProcessInfo.processInfo.environment["KUBE_TEST_PYTHON"] ?? "/usr/bin/env"
         let arguments = python == "/usr/bin/env" ? ["python3", "-m", "unittest", "-v"] : ["-m", "unittest", "-v"]
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
-        let result = try KubeTestServer.run(python, arguments, environment: environment,
-                                            currentDirectory: testsDirectory)
+        // A minute of subprocess: waited for off the cooperative pool, so the other tests keep running.
+        let result = try await offPool {
+            try KubeTestServer.run(python, arguments, environment: environment, currentDirectory: testsDirectory)
+        }
         #expect(result.status == 0, "python unittest failed:\n\(result.stderr)")
         #expect(result.stderr.contains("OK"), "\(result.stderr)")
         #expect(result.stderr.contains("test_recorded_session"))
     }
 
     @Test("start writes kubeconfig, CA and certificates; stop ends the process")
-    func launcherFiles() throws {
-        let server = try KubeTestServer.start()
+    func launcherFiles() async throws {
+        let server = try await KubeTestServer.start()
         #expect(server.url == "https://127.0.0.1:\(server.port)")
         #expect(server.caPEM.hasPrefix("-----BEGIN CERTIFICATE-----"))
         let kubeconfig = try String(contentsOfFile: server.kubeconfigPath, encoding: .utf8)
@@ -81,45 +83,45 @@ struct TestServerTests {
         server.stop()
         server.stop()
         #expect(!FileManager.default.fileExists(atPath: stateDir))
-        #expect(throws: (any Error).self) { try server.reset() }
+        await #expect(throws: (any Error).self) { try await server.reset() }
     }
 
     @Test("faults: injected 503 with Retry-After is counted in the request log")
-    func faultsAndRequestLog() throws {
-        let server = try KubeTestServer.start()
+    func faultsAndRequestLog() async throws {
+        let server = try await KubeTestServer.start()
         defer { server.stop() }
-        try server.setFaults(failNext: [.init(status: 503, count: 2, retryAfter: "1", pathContains: "ocirepositories")])
+        try await server.setFaults(failNext: [.init(status: 503, count: 2, retryAfter: "1", pathContains: "ocirepositories")])
         let first = try Self.call(server, "GET", Self.ociPath)
         #expect(first.status == 503)
         #expect(first.header("Retry-After") == "1")
         #expect(first.json["reason"] as? String == "ServiceUnavailable")
         #expect(try Self.call(server, "GET", Self.ociPath).status == 503)
         #expect(try Self.call(server, "GET", Self.ociPath).status == 200)
-        let log = try server.requests()
+        let log = try await server.requests()
         #expect(log.map(\.status) == [503, 503, 200])
         #expect(log.map { $0.fault ?? false } == [true, true, false])
         #expect(log.allSatisfy { $0.path == Self.ociPath && $0.auth == "token" && $0.user == "admin" })
         #expect(log.allSatisfy { $0.headers["User-Agent"] == "swift-test/1.0" })
-        #expect(!String(decoding: try server.control("GET", "requests", body: nil), as: UTF8.self).contains("admin-token"))
-        try server.reset()
-        #expect(try server.requests().isEmpty)
+        #expect(!String(decoding: try await server.control("GET", "requests", body: nil), as: UTF8.self).contains("admin-token"))
+        try await server.reset()
+        #expect(try await server.requests().isEmpty)
     }
 
     @Test("seed and writeStatus change what clients read, with resourceVersion bumps")
-    func seedAndStatus() throws {
-        let server = try KubeTestServer.start()
+    func seedAndStatus() async throws {
+        let server = try await KubeTestServer.start()
         defer { server.stop() }
         let objects: [[String: Any]] = (0..<50).map { index in
             ["apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
              "metadata": ["name": "app-\(index)", "namespace": "flux-system", "labels": ["tier": index < 10 ? "a" : "b"]],
              "spec": ["interval": "1h", "prune": true, "sourceRef": ["kind": "OCIRepository", "name": "app"]]]
         }
-        let seededVersion = try server.seed(objects: objects)
+        let seededVersion = try await server.seed(objects: objects)
         let path = "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations"
         let list = try Self.call(server, "GET", path + "?labelSelector=tier%3Da")
         #expect((list.json["items"] as? [Any])?.count == 10)
         #expect((list.json["metadata"] as? [String: Any])?["resourceVersion"] as? String == seededVersion)
-        let updated = try server.writeStatus(kind: "Kustomization", name: "app-3", status: [
+        let updated = try await server.writeStatus(kind: "Kustomization", name: "app-3", status: [
             "observedGeneration": 1,
             "conditions": [["type": "Ready", "status": "True", "reason": "ReconciliationSucceeded",
                             "message": "Applied revision: v1", "lastTransitionTime": "2026-11-26T01:30:01Z"]],
@@ -133,15 +135,15 @@ struct TestServerTests {
     }
 
     @Test("--flux-version none and v1beta2 change discovery")
-    func fluxVersions() throws {
-        let none = try KubeTestServer.start(.init(fluxVersion: .none))
+    func fluxVersions() async throws {
+        let none = try await KubeTestServer.start(.init(fluxVersion: .none))
         defer { none.stop() }
         let missing = try Self.call(none, "GET", "/apis/source.toolkit.fluxcd.io/v1")
         #expect(missing.status == 404)
         #expect(String(decoding: missing.body, as: UTF8.self) == "404 page not found\n")
         #expect(missing.header("Content-Type") == "text/plain; charset=utf-8")
 
-        let old = try KubeTestServer.start(.init(fluxVersion: .v1beta2))
+        let old = try await KubeTestServer.start(.init(fluxVersion: .v1beta2))
         defer { old.stop() }
         #expect(try Self.call(old, "GET", "/apis/source.toolkit.fluxcd.io/v1").status == 404)
         let served = try Self.call(old, "GET", "/apis/source.toolkit.fluxcd.io/v1beta2")
@@ -152,8 +154,8 @@ struct TestServerTests {
     }
 
     @Test("strategic merge patch is refused with 415 like the recording")
-    func strategicMerge() throws {
-        let server = try KubeTestServer.start()
+    func strategicMerge() async throws {
+        let server = try await KubeTestServer.start()
         defer { server.stop() }
         let exchange = try Recordings.load("25-strategic-merge-unsupported.json")
         let answer = try Self.call(server, "PATCH", Self.ociPath + "/podinfo",

@@ -38,7 +38,7 @@ import TestSupport
         #expect(members >= Int((one.uncompressedSize + chunk - 1) / chunk))
     }
 
-    @Test func layerDigestsSizesAndFileMatchTheStreams() throws {
+    @Test func layerDigestsSizesAndFileMatchTheStreams() async throws {
         let tree = try payload(bytes: 3 << 20, files: 12)
         let out = try ScratchDirectory()
         let destination = out.url("artifact.tgz")
@@ -59,18 +59,18 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: destination + ".tmp"))
 
         // gzip(1), Python and our own zlib reader all decompress to exactly our tar stream.
-        let gunzip = try shell("gzip -dc '\(destination)'")
+        let gunzip = try await shell("gzip -dc '\(destination)'")
         #expect(gunzip.status == 0, "\(gunzip.stderr)")
         #expect(gunzip.stdout == tar)
-        let python = try shell("python3 -c 'import gzip,sys; sys.stdout.buffer.write(gzip.decompress(open(sys.argv[1],\"rb\").read()))' '\(destination)'")
+        let python = try await shell("python3 -c 'import gzip,sys; sys.stdout.buffer.write(gzip.decompress(open(sys.argv[1],\"rb\").read()))' '\(destination)'")
         #expect(python.status == 0, "\(python.stderr)")
         #expect(python.stdout == tar)
         #expect(try drain(GzipDecompressingReader(FileBodyReader(path: destination))) == tar)
-        #expect(try shell("gzip -t '\(destination)'").status == 0)
+        #expect(try await shell("gzip -t '\(destination)'").status == 0)
     }
 
     /// Random data takes the stored (level 0) path; it must still decompress, with gzip(1), to exactly our tar.
-    @Test func incompressibleChunksRoundTrip() throws {
+    @Test func incompressibleChunksRoundTrip() async throws {
         let tree = try ScratchDirectory()
         var random = PayloadGenerator.Random(seed: 99)
         try PayloadGenerator.randomBytes(size: 3 << 20, random: &random).write(to: URL(fileURLWithPath: tree.url("noise.bin")))
@@ -79,7 +79,7 @@ import TestSupport
         let destination = out.url("artifact.tgz")
         let layer = try ArtifactBuilder.build(source: .directory(path: tree.path), destinationPath: destination)
         let tar = try tarBytes(.directory(path: tree.path))
-        let gunzip = try shell("gzip -dc '\(destination)'")
+        let gunzip = try await shell("gzip -dc '\(destination)'")
         #expect(gunzip.status == 0, "\(gunzip.stderr)")
         #expect(gunzip.stdout == tar)
         // Stored chunks add only block headers: a few bytes per 64 KiB, far below what compressing noise could save.
@@ -87,12 +87,12 @@ import TestSupport
         #expect(Double(layer.compressedSize) > Double(3 << 20) * 0.999)
     }
 
-    @Test func compressedSizeStaysWithinThreePercentOfGzipLevelSix() throws {
+    @Test func compressedSizeStaysWithinThreePercentOfGzipLevelSix() async throws {
         let tree = try payload(seed: 7, bytes: 6 << 20, files: 60)
         let out = try ScratchDirectory()
         let layer = try ArtifactBuilder.build(source: .directory(path: tree.path), destinationPath: out.url("a.tgz"))
         try tarBytes(.directory(path: tree.path)).write(to: URL(fileURLWithPath: out.url("a.tar")))
-        let reference = try shell("gzip -6 -n -c '\(out.url("a.tar"))' | wc -c")
+        let reference = try await shell("gzip -6 -n -c '\(out.url("a.tar"))' | wc -c")
         let referenceSize = try #require(Double(reference.text.trimmingCharacters(in: .whitespacesAndNewlines)))
         let ratio = Double(layer.compressedSize) / referenceSize
         #expect(ratio <= 1.03, "ours \(layer.compressedSize) vs gzip -6 \(referenceSize)")
@@ -110,11 +110,11 @@ import TestSupport
         }
     }
 
-    @Test func readerHandlesForeignMultiMemberGzip() throws {
+    @Test func readerHandlesForeignMultiMemberGzip() async throws {
         let out = try ScratchDirectory()
         try out.file("a.txt", "first\n")
         try out.file("b.txt", "second\n")
-        let result = try shell("cd '\(out.path)' && (gzip -c a.txt; pigz -c b.txt) > both.gz")
+        let result = try await shell("cd '\(out.path)' && (gzip -c a.txt; pigz -c b.txt) > both.gz")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(String(decoding: try drain(GzipDecompressingReader(FileBodyReader(path: out.url("both.gz")))), as: UTF8.self) == "first\nsecond\n")
         let truncated = try Data(contentsOf: URL(fileURLWithPath: out.url("both.gz"))).dropLast(5)

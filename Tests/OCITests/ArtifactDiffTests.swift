@@ -43,14 +43,14 @@ import Testing
         #expect(!result.changed[2].contentChanged)
     }
 
-    @Test func identicalContentIsIdenticalWhateverTheCompression() throws {
+    @Test func identicalContentIsIdenticalWhateverTheCompression() async throws {
         let tree = try ScratchDirectory()
         try tree.file("a.yaml", "a: 1\n")
         try tree.data("big.bin", Data(repeating: 7, count: 3 << 20)) // above the text-diff size: chunked comparison
         let out = try ScratchDirectory()
         // The remote layer compressed by another tool (pigz): digests differ, content does not.
         try tarBytes(.directory(path: tree.path)).write(to: URL(fileURLWithPath: out.url("a.tar")))
-        #expect(try shell("pigz -9 -c '\(out.url("a.tar"))' > '\(out.url("a.tgz"))'").status == 0)
+        #expect(try await shell("pigz -9 -c '\(out.url("a.tar"))' > '\(out.url("a.tgz"))'").status == 0)
         let same = try ArtifactDiff.compare(local: .directory(path: tree.path), remoteLayer: try FileBodyReader(path: out.url("a.tgz")))
         #expect(same.isIdentical && same.exitCode == 0)
 
@@ -68,7 +68,7 @@ import Testing
         #expect(same.isIdentical)
     }
 
-    @Test func unifiedDiffMatchesGNUDiff() throws {
+    @Test func unifiedDiffMatchesGNUDiff() async throws {
         var old: [String] = (1...40).map { "line \($0)" }
         var new = old
         new[2] = "changed 3"
@@ -82,7 +82,7 @@ import Testing
         let scratch = try ScratchDirectory()
         try scratch.file("old", oldText)
         try scratch.file("new", newText)
-        let gnu = try shell("cd '\(scratch.path)' && diff -u --label remote/x --label local/x old new")
+        let gnu = try await shell("cd '\(scratch.path)' && diff -u --label remote/x --label local/x old new")
         #expect(gnu.status == 1)
         let ours = TextDiff.unified(old: oldText, new: newText, oldLabel: "remote/x", newLabel: "local/x")
         #expect(ours == gnu.text)

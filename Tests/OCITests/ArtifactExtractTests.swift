@@ -5,7 +5,7 @@ import Testing
 @Suite struct ArtifactExtractTests {
     /// Writes a gzip'd tar made by Python's tarfile from `entries` (Python literal list of
     /// (name, type, content-or-linkname, mode)), so hostile archives come from an independent writer.
-    func craft(_ entries: String, in scratch: ScratchDirectory) throws -> String {
+    func craft(_ entries: String, in scratch: ScratchDirectory) async throws -> String {
         let path = scratch.url("crafted.tgz")
         let script = """
         import io, sys, tarfile
@@ -24,7 +24,7 @@ import Testing
                 elif kind == "fifo":
                     info.type = tarfile.FIFOTYPE; t.addfile(info)
         """
-        let result = try shell("python3 -c '\(script)' '\(path)'")
+        let result = try await shell("python3 -c '\(script)' '\(path)'")
         #expect(result.status == 0, "\(result.stderr)")
         return path
     }
@@ -60,9 +60,9 @@ import Testing
         #expect(try String(contentsOfFile: target + "/other.txt", encoding: .utf8) == "mine")
     }
 
-    @Test func refusesParentTraversal() throws {
+    @Test func refusesParentTraversal() async throws {
         let scratch = try ScratchDirectory()
-        let archive = try craft("[(\"ok.yaml\", \"file\", \"fine\", 0o644), (\"../x\", \"file\", \"evil\", 0o644)]", in: scratch)
+        let archive = try await craft("[(\"ok.yaml\", \"file\", \"fine\", 0o644), (\"../x\", \"file\", \"evil\", 0o644)]", in: scratch)
         let target = scratch.url("out")
         let error = try #require(throws: ArtifactError.self) { try TarExtractor.extract(gzipFile: archive, into: target) }
         #expect(error.kind == .unsafeEntry)
@@ -71,30 +71,30 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: scratch.url("x")))
     }
 
-    @Test func refusesAbsolutePaths() throws {
+    @Test func refusesAbsolutePaths() async throws {
         let scratch = try ScratchDirectory()
-        let archive = try craft("[(\"/tmp/evil.yaml\", \"file\", \"evil\", 0o644)]", in: scratch)
+        let archive = try await craft("[(\"/tmp/evil.yaml\", \"file\", \"evil\", 0o644)]", in: scratch)
         let target = scratch.url("out")
         let error = try #require(throws: ArtifactError.self) { try TarExtractor.extract(gzipFile: archive, into: target) }
         #expect(error.kind == .unsafeEntry && error.message.contains("'/tmp/evil.yaml'"))
         try assertNothingLeft(scratch, target: target)
     }
 
-    @Test func refusesEscapingLinksAndSkipsInnerOnes() throws {
+    @Test func refusesEscapingLinksAndSkipsInnerOnes() async throws {
         let scratch = try ScratchDirectory()
-        let escaping = try craft("[(\"a/link\", \"symlink\", \"../../etc/passwd\", 0o777)]", in: scratch)
+        let escaping = try await craft("[(\"a/link\", \"symlink\", \"../../etc/passwd\", 0o777)]", in: scratch)
         let target = scratch.url("out")
         let error = try #require(throws: ArtifactError.self) { try TarExtractor.extract(gzipFile: escaping, into: target) }
         #expect(error.kind == .unsafeEntry && error.message.contains("'a/link'") && error.message.contains("../../etc/passwd"))
         try assertNothingLeft(scratch, target: target)
 
-        let absolute = try craft("[(\"link\", \"symlink\", \"/etc\", 0o777)]", in: scratch)
+        let absolute = try await craft("[(\"link\", \"symlink\", \"/etc\", 0o777)]", in: scratch)
         #expect(throws: ArtifactError.self) { try TarExtractor.extract(gzipFile: absolute, into: target) }
-        let hard = try craft("[(\"hard\", \"hardlink\", \"../outside\", 0o644)]", in: scratch)
+        let hard = try await craft("[(\"hard\", \"hardlink\", \"../outside\", 0o644)]", in: scratch)
         #expect(throws: ArtifactError.self) { try TarExtractor.extract(gzipFile: hard, into: target) }
         try assertNothingLeft(scratch, target: target)
 
-        let inner = try craft("""
+        let inner = try await craft("""
         [("a/real.yaml", "file", "x", 0o644), ("a/link", "symlink", "real.yaml", 0o777), ("b/up", "symlink", "../a/real.yaml", 0o777), ("pipe", "fifo", "", 0o644)]
         """, in: scratch)
         let result = try TarExtractor.extract(gzipFile: inner, into: target)
@@ -105,9 +105,9 @@ import Testing
         #expect(lstat(target + "/pipe", &info) != 0)
     }
 
-    @Test func enforcesTheSizeLimitAndLeavesNothingBehind() throws {
+    @Test func enforcesTheSizeLimitAndLeavesNothingBehind() async throws {
         let scratch = try ScratchDirectory()
-        let archive = try craft("[(\"one.bin\", \"file\", b\"a\" * 600000, 0o644), (\"two.bin\", \"file\", b\"b\" * 600000, 0o644)]", in: scratch)
+        let archive = try await craft("[(\"one.bin\", \"file\", b\"a\" * 600000, 0o644), (\"two.bin\", \"file\", b\"b\" * 600000, 0o644)]", in: scratch)
         let target = scratch.url("out")
         let error = try #require(throws: ArtifactError.self) { try TarExtractor.extract(gzipFile: archive, into: target, sizeLimit: 1 << 20) }
         #expect(error.kind == .sizeLimitExceeded)
@@ -117,9 +117,9 @@ import Testing
         #expect(TarExtractor.defaultSizeLimit == 100 << 20)
     }
 
-    @Test func corruptArchivesFailWithoutLeftovers() throws {
+    @Test func corruptArchivesFailWithoutLeftovers() async throws {
         let scratch = try ScratchDirectory()
-        let archive = try craft("[(\"one.bin\", \"file\", b\"a\" * 100000, 0o644)]", in: scratch)
+        let archive = try await craft("[(\"one.bin\", \"file\", b\"a\" * 100000, 0o644)]", in: scratch)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: archive))
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: scratch.url("half.tgz")))
         let target = scratch.url("out")

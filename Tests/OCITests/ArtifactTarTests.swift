@@ -39,9 +39,9 @@ import Testing
         #expect(entries.first { $0.name == "subdir/nested.txt" }?.size == 6)
     }
 
-    @Test func gnuTarListsEntriesWithZeroOwnerAndEpochTime() throws {
+    @Test func gnuTarListsEntriesWithZeroOwnerAndEpochTime() async throws {
         let tree = try sampleTree()
-        let result = try shell("tar --list -v --numeric-owner --full-time -f -", stdin: try tarBytes(.directory(path: tree.path)))
+        let result = try await shell("tar --list -v --numeric-owner --full-time -f -", stdin: try tarBytes(.directory(path: tree.path)))
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.text.split(separator: "\n").map(String.init)
         #expect(lines.count == 7)
@@ -53,14 +53,14 @@ import Testing
         #expect(lines.last!.hasPrefix("-rw-------") && lines.last!.hasSuffix(" subdir/nested.txt"))
     }
 
-    @Test func pythonTarfileReadsTheSameHeaders() throws {
+    @Test func pythonTarfileReadsTheSameHeaders() async throws {
         let tree = try sampleTree()
         let script = """
         import sys, tarfile, json
         with tarfile.open(fileobj=sys.stdin.buffer, mode="r|") as t:
             print(json.dumps([[m.name, m.type.decode(), m.mode, m.mtime, m.uid, m.gid, m.uname, m.gname, m.size] for m in t]))
         """
-        let result = try shell("python3 -c '\(script)'", stdin: try tarBytes(.directory(path: tree.path)))
+        let result = try await shell("python3 -c '\(script)'", stdin: try tarBytes(.directory(path: tree.path)))
         #expect(result.status == 0, "\(result.stderr)")
         let rows = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [[Any]])
         #expect(rows.map { $0[0] as? String } == [".", "B.txt", "exec.sh", "file.txt", "shared", "subdir", "subdir/nested.txt"])
@@ -75,14 +75,14 @@ import Testing
     /// Python's tarfile (USTAR) and Go's archive/tar lay out the fields identically (zero-padded octal + NUL,
     /// checksum "%06o\0 ") except that Go also writes devmajor/devminor as "0000000\0" where Python leaves NULs.
     /// So: equal to Python outside those two fields and the checksum, and Go's device fields and checksum on top.
-    @Test func regularFileHeaderMatchesReferenceUSTARBytes() throws {
+    @Test func regularFileHeaderMatchesReferenceUSTARBytes() async throws {
         let ours = TarHeader.encode(name: "deploy/app.yaml", typeflag: TarHeader.typeRegular, mode: 0o640, size: 1234)
         let script = """
         import sys, tarfile
         i = tarfile.TarInfo("deploy/app.yaml"); i.size = 1234; i.mode = 0o640; i.mtime = 0; i.uid = i.gid = 0; i.uname = i.gname = ""
         sys.stdout.buffer.write(i.tobuf(tarfile.USTAR_FORMAT))
         """
-        let reference = try shell("python3 -c '\(script)'")
+        let reference = try await shell("python3 -c '\(script)'")
         #expect(reference.status == 0, "\(reference.stderr)")
         let python = [UInt8](reference.stdout)
         #expect(python.count == 512)
@@ -100,7 +100,7 @@ import Testing
         #expect(ours[154] == 0 && ours[155] == UInt8(ascii: " "))
     }
 
-    @Test func longNamesSplitIntoPrefixOrUsePAX() throws {
+    @Test func longNamesSplitIntoPrefixOrUsePAX() async throws {
         let splittable = String(repeating: "d", count: 120) + "/" + String(repeating: "f", count: 90)
         let splitHeader = TarHeader.encode(name: splittable, typeflag: TarHeader.typeRegular, mode: 0o644, size: 0)
         #expect(splitHeader.count == 512) // prefix + name, no PAX
@@ -120,7 +120,7 @@ import Testing
         let tar = try tarBytes(.directory(path: tree.path))
         let ours = try readEntries(tar).filter { $0.kind == .file }.map(\.name)
         #expect(Set(ours) == [splittable, unsplittable, nonASCII])
-        let python = try shell("python3 -c 'import sys, tarfile; print(\"\\n\".join(m.name for m in tarfile.open(fileobj=sys.stdin.buffer, mode=\"r|\")))'", stdin: tar)
+        let python = try await shell("python3 -c 'import sys, tarfile; print(\"\\n\".join(m.name for m in tarfile.open(fileobj=sys.stdin.buffer, mode=\"r|\")))'", stdin: tar)
         #expect(python.status == 0, "\(python.stderr)")
         #expect(Set(python.text.split(separator: "\n").map(String.init)).isSuperset(of: [splittable, unsplittable, nonASCII]))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import HTTPTransport
 @testable import OCI
 
@@ -50,9 +51,14 @@ struct CommandResult {
     var text: String { String(decoding: stdout, as: UTF8.self) }
 }
 
-/// Runs a shell command line; output goes through files so large outputs cannot deadlock a pipe.
+/// Runs a shell command line off the cooperative pool; output goes through files so large outputs cannot deadlock a
+/// pipe.
 @discardableResult
-func shell(_ command: String, stdin: Data? = nil) throws -> CommandResult {
+func shell(_ command: String, stdin: Data? = nil) async throws -> CommandResult {
+    try await offPool { try shellBlocking(command, stdin: stdin) }
+}
+
+private func shellBlocking(_ command: String, stdin: Data?) throws -> CommandResult {
     let scratch = try ScratchDirectory()
     let outPath = scratch.url("stdout"), errPath = scratch.url("stderr"), inPath = scratch.url("stdin")
     try (stdin ?? Data()).write(to: URL(fileURLWithPath: inPath))

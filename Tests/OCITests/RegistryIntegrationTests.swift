@@ -14,7 +14,7 @@ struct RegistryHandBuiltArtifact {
     let manifest: Data
     var manifestDigest: String { SHA256Hasher.digest(of: manifest) }
 
-    static func make(contentBytes: Int = 2048, revision: String = "main@sha1:1234", seed: String = "a") throws -> RegistryHandBuiltArtifact {
+    static func make(contentBytes: Int = 2048, revision: String = "main@sha1:1234", seed: String = "a") async throws -> RegistryHandBuiltArtifact {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("artifact-\(UUID().uuidString.prefix(8))")
         let content = directory.appendingPathComponent("content")
         try FileManager.default.createDirectory(at: content, withIntermediateDirectories: true)
@@ -29,11 +29,11 @@ struct RegistryHandBuiltArtifact {
         try "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \(seed)\n".write(to: content.appendingPathComponent("cm.yaml"), atomically: true, encoding: .utf8)
         let tarPath = directory.appendingPathComponent("layer.tar").path
         let layerPath = directory.appendingPathComponent("layer.tar.gz").path
-        let tar = try ExternalTool.run("/usr/bin/tar", ["--sort=name", "--mtime=@0", "--owner=0", "--group=0", "--numeric-owner",
+        let tar = try await ExternalTool.run("/usr/bin/tar", ["--sort=name", "--mtime=@0", "--owner=0", "--group=0", "--numeric-owner",
                                                        "-C", content.path, "-cf", tarPath, "."])
         guard tar.status == 0 else { throw RegistryServerError("tar failed: \(tar.stderr)") }
         let diffID = SHA256Hasher.digest(of: try Data(contentsOf: URL(fileURLWithPath: tarPath)))
-        let gzip = try ExternalTool.run("/bin/gzip", ["-n", "-k", "-f", tarPath])
+        let gzip = try await ExternalTool.run("/bin/gzip", ["-n", "-k", "-f", tarPath])
         guard gzip.status == 0 else { throw RegistryServerError("gzip failed: \(gzip.stderr)") }
         let layer = try Data(contentsOf: URL(fileURLWithPath: layerPath))
         let config = Data(#"{"architecture":"","created":"0001-01-01T00:00:00Z","history":[{"created":"0001-01-01T00:00:00Z"}],"os":"","rootfs":{"type":"layers","diff_ids":["\#(diffID)"]},"config":{}}"#.utf8)
@@ -96,17 +96,17 @@ enum RegistryHarness {
         return flags
     }
 
-    static func skopeoRawManifest(_ server: RegistryServer, _ repositoryAndTag: String, creds: String? = nil) throws -> Data {
-        let result = try ExternalTool.run("/usr/bin/skopeo", ["inspect", "--raw"] + skopeoFlags(server, prefix: "", creds: creds)
+    static func skopeoRawManifest(_ server: RegistryServer, _ repositoryAndTag: String, creds: String? = nil) async throws -> Data {
+        let result = try await ExternalTool.run("/usr/bin/skopeo", ["inspect", "--raw"] + skopeoFlags(server, prefix: "", creds: creds)
                                           + ["docker://\(server.host)/\(repositoryAndTag)"], environment: skopeoEnvironment)
         guard result.status == 0 else { throw RegistryServerError("skopeo inspect failed: \(result.stderr)") }
         return result.stdout
     }
 
     /// Copies to a `dir:` layout and returns it (manifest.json + blobs named by hex digest).
-    static func skopeoCopyToDirectory(_ server: RegistryServer, _ repositoryAndTag: String, creds: String? = nil) throws -> URL {
+    static func skopeoCopyToDirectory(_ server: RegistryServer, _ repositoryAndTag: String, creds: String? = nil) async throws -> URL {
         let destination = FileManager.default.temporaryDirectory.appendingPathComponent("skopeo-\(UUID().uuidString.prefix(8))")
-        let result = try ExternalTool.run("/usr/bin/skopeo", ["--insecure-policy", "copy"] + skopeoFlags(server, prefix: "src-", creds: creds)
+        let result = try await ExternalTool.run("/usr/bin/skopeo", ["--insecure-policy", "copy"] + skopeoFlags(server, prefix: "src-", creds: creds)
                                           + ["docker://\(server.host)/\(repositoryAndTag)", "dir:\(destination.path)"], environment: skopeoEnvironment)
         guard result.status == 0 else { throw RegistryServerError("skopeo copy failed: \(result.stderr)") }
         return destination
@@ -120,7 +120,7 @@ enum RegistryHarness {
 
     /// Pushes, then reads back with skopeo and compares manifest bytes, digest and blobs.
     static func pushAndVerify(_ server: RegistryServer, client: RegistryClient, repository: String, creds: String?) async throws {
-        let artifact = try RegistryHandBuiltArtifact.make(seed: repository)
+        let artifact = try await RegistryHandBuiltArtifact.make(seed: repository)
         defer { artifact.remove() }
         let reference = try OCIReference(parsing: "oci://\(server.host)/\(repository):v1")
         let result = try await artifact.push(with: client, to: reference)
@@ -128,9 +128,9 @@ enum RegistryHarness {
         #expect(!result.skipped)
         #expect(reference.pinned(to: result.digest) == "\(server.host)/\(repository)@\(artifact.manifestDigest)")
 
-        let raw = try skopeoRawManifest(server, "\(repository):v1", creds: creds)
+        let raw = try await skopeoRawManifest(server, "\(repository):v1", creds: creds)
         #expect(raw == artifact.manifest)
-        let copied = try skopeoCopyToDirectory(server, "\(repository):v1", creds: creds)
+        let copied = try await skopeoCopyToDirectory(server, "\(repository):v1", creds: creds)
         defer { try? FileManager.default.removeItem(at: copied) }
         #expect(try Data(contentsOf: copied.appendingPathComponent("manifest.json")) == artifact.manifest)
         let layerName = String(artifact.layerDigest.dropFirst("sha256:".count))
@@ -142,7 +142,7 @@ enum RegistryHarness {
 
 @Suite(.serialized) struct RegistryIntegrationTests {
     @Test func pushOverPlainHTTPReadsBackWithSkopeo() async throws {
-        let server = try RegistryServer.start(.plainHTTP)
+        let server = try await RegistryServer.start(.plainHTTP)
         defer { server.cleanUp() }
         let log = RegistryLogCapture()
         // Loopback: HTTPS is tried first and falls back to plain HTTP.
@@ -152,7 +152,7 @@ enum RegistryHarness {
     }
 
     @Test func schemeProbeSendsNoRealRequestOverHTTPSToAPlainLoopbackRegistry() async throws {
-        let server = try RegistryServer.start(.plainHTTP)
+        let server = try await RegistryServer.start(.plainHTTP)
         defer { server.cleanUp() }
         let log = RegistryLogCapture()
         let client = try RegistryHarness.client(for: server, verbosity: 6, log: log, probesScheme: true)
@@ -163,7 +163,7 @@ enum RegistryHarness {
     }
 
     @Test func schemeProbeKeepsVerifiedHTTPSForATLSLoopbackRegistry() async throws {
-        let server = try RegistryServer.start(.basicAuthTLS(users: ["alice": "wonderland"]))
+        let server = try await RegistryServer.start(.basicAuthTLS(users: ["alice": "wonderland"]))
         defer { server.cleanUp() }
         let log = RegistryLogCapture()
         let client = try RegistryHarness.client(for: server, credential: .basic(username: "alice", password: "wonderland"),
@@ -176,7 +176,7 @@ enum RegistryHarness {
     }
 
     @Test func pushWithBasicAuthOverTLSUsingCredentialHelper() async throws {
-        let server = try RegistryServer.start(.basicAuthTLS(users: ["alice": "wonderland"]))
+        let server = try await RegistryServer.start(.basicAuthTLS(users: ["alice": "wonderland"]))
         defer { server.cleanUp() }
         // Credentials come from a docker config naming docker-credential-test, as a user's machine would.
         let home = server.directory.appendingPathComponent("home")
@@ -195,7 +195,7 @@ enum RegistryHarness {
 
         // Wrong password: one line, no secret in it.
         let wrong = try RegistryHarness.client(for: server, credential: .basic(username: "alice", password: "not-it"))
-        let artifact = try RegistryHandBuiltArtifact.make(seed: "wrong")
+        let artifact = try await RegistryHandBuiltArtifact.make(seed: "wrong")
         defer { artifact.remove() }
         do {
             _ = try await artifact.push(with: wrong, to: reference)
@@ -209,7 +209,7 @@ enum RegistryHarness {
     }
 
     @Test func untrustedCertificateFailsUnlessInsecure() async throws {
-        let server = try RegistryServer.start(.basicAuthTLS(users: ["alice": "wonderland"]))
+        let server = try await RegistryServer.start(.basicAuthTLS(users: ["alice": "wonderland"]))
         defer { server.cleanUp() }
         let reference = try OCIReference(parsing: "oci://\(server.host)/insecure/app:v1")
         let keychain = RegistryKeychain(explicitCreds: "alice:wonderland", environment: [:], homeDirectory: server.directory.path)
@@ -226,10 +226,10 @@ enum RegistryHarness {
         }
         #expect(server.requestCount(method: "GET") == 0)
         let insecure = try RegistryClient.live(for: reference, keychain: keychain, insecure: true)
-        let artifact = try RegistryHandBuiltArtifact.make(seed: "insecure")
+        let artifact = try await RegistryHandBuiltArtifact.make(seed: "insecure")
         defer { artifact.remove() }
         #expect(try await artifact.push(with: insecure, to: reference).digest == artifact.manifestDigest)
-        #expect(try RegistryHarness.skopeoRawManifest(server, "insecure/app:v1", creds: "alice:wonderland") == artifact.manifest)
+        await #expect(try RegistryHarness.skopeoRawManifest(server, "insecure/app:v1", creds: "alice:wonderland") == artifact.manifest)
     }
 
     @Test func pushWithTokenAuthBasicAndIdentityTokenAndPullOnlyUser() async throws {
@@ -237,11 +237,11 @@ enum RegistryHarness {
             users: ["bob": (password: "builder", grants: ["*": ["pull", "push"]]),
                     "reader": (password: "readonly", grants: ["*": ["pull"]])],
             refreshTokens: ["refresh-bob": "bob"], tokenField: "access_token")
-        let server = try RegistryServer.start(.tokenAuth(config))
+        let server = try await RegistryServer.start(.tokenAuth(config))
         defer { server.cleanUp() }
         let bob = try RegistryHarness.client(for: server, credential: .basic(username: "bob", password: "builder"))
         func bobTokenCount() -> Int { server.tokenLogText.components(separatedBy: "GET token user=bob").count - 1 }
-        let extra = try RegistryHandBuiltArtifact.make(seed: "token-count")
+        let extra = try await RegistryHandBuiltArtifact.make(seed: "token-count")
         defer { extra.remove() }
         let before = bobTokenCount()
         _ = try await extra.push(with: bob, to: try OCIReference(parsing: "oci://\(server.host)/token/count:v1"))
@@ -254,7 +254,7 @@ enum RegistryHarness {
         #expect(server.tokenLogText.contains("POST token user=bob via=refresh_token"))
 
         let reader = try RegistryHarness.client(for: server, credential: .basic(username: "reader", password: "readonly"))
-        let artifact = try RegistryHandBuiltArtifact.make(seed: "reader")
+        let artifact = try await RegistryHandBuiltArtifact.make(seed: "reader")
         defer { artifact.remove() }
         let reference = try OCIReference(parsing: "oci://\(server.host)/token/app:v2")
         do {
@@ -269,10 +269,10 @@ enum RegistryHarness {
     }
 
     @Test func rePushSkipsExistingBlobsAndSkipUnchangedLeavesTag() async throws {
-        let server = try RegistryServer.start(.plainHTTP)
+        let server = try await RegistryServer.start(.plainHTTP)
         defer { server.cleanUp() }
         let client = try RegistryHarness.client(for: server, options: RegistryClientOptions(plainHTTP: true))
-        let artifact = try RegistryHandBuiltArtifact.make(seed: "repush")
+        let artifact = try await RegistryHandBuiltArtifact.make(seed: "repush")
         defer { artifact.remove() }
         let reference = try OCIReference(parsing: "oci://\(server.host)/repush/app:v1")
         _ = try await artifact.push(with: client, to: reference)
@@ -292,7 +292,7 @@ enum RegistryHarness {
         #expect(server.requestCount(method: "HEAD", pathContains: "/blobs/") >= 4)
 
         // Same content with new annotations: skipUnchanged compares diff_ids and writes nothing.
-        let relabelled = try RegistryHandBuiltArtifact.make(revision: "main@sha1:5678", seed: "repush")
+        let relabelled = try await RegistryHandBuiltArtifact.make(revision: "main@sha1:5678", seed: "repush")
         defer { relabelled.remove() }
         #expect(relabelled.manifestDigest != artifact.manifestDigest)
         let manifestPuts = server.requestCount(method: "PUT", pathContains: "/manifests/")
@@ -301,7 +301,7 @@ enum RegistryHarness {
         #expect(skipped.digest == artifact.manifestDigest)
         #expect(server.requestCount(method: "PUT", pathContains: "/manifests/") == manifestPuts)
         // Changed content is pushed.
-        let changed = try RegistryHandBuiltArtifact.make(contentBytes: 4096, seed: "repush-changed")
+        let changed = try await RegistryHandBuiltArtifact.make(contentBytes: 4096, seed: "repush-changed")
         defer { changed.remove() }
         let pushed = try await changed.push(with: client, to: reference, skipUnchanged: true)
         #expect(!pushed.skipped)
@@ -309,20 +309,20 @@ enum RegistryHarness {
     }
 
     @Test func tagListAndPullWithDigestCheck() async throws {
-        let server = try RegistryServer.start(.plainHTTP)
+        let server = try await RegistryServer.start(.plainHTTP)
         defer { server.cleanUp() }
         let progress = RegistryRecorder()
         let client = try RegistryHarness.client(for: server, options: RegistryClientOptions(plainHTTP: true, progress: { progress.append(Double($0.bytes)) }))
         let base = try OCIReference(parsing: "oci://\(server.host)/list/app")
         var digests: [String: String] = [:]
         for (index, version) in ["1.0.0", "1.2.0", "2.0.0"].enumerated() {
-            let artifact = try RegistryHandBuiltArtifact.make(revision: "v\(version)@sha1:\(index)", seed: "list-\(version)")
+            let artifact = try await RegistryHandBuiltArtifact.make(revision: "v\(version)@sha1:\(index)", seed: "list-\(version)")
             defer { artifact.remove() }
             digests[version] = try await artifact.push(with: client, to: base.withTag(version)).digest
         }
         let tagged = try await client.tag(base.withTag("2.0.0"), as: ["latest", "stable"])
         #expect(tagged == digests["2.0.0"])
-        #expect(try RegistryHandBuiltArtifact.digestOf(RegistryHarness.skopeoRawManifest(server, "list/app:stable")) == digests["2.0.0"])
+        await #expect(try RegistryHandBuiltArtifact.digestOf(RegistryHarness.skopeoRawManifest(server, "list/app:stable")) == digests["2.0.0"])
 
         // Debian's registry 2.8 ignores `n` and sends one page (tag pagination came with distribution 3);
         // Link-header paging is covered by RegistryClientUnitTests.tagsFollowLinkPagination.
@@ -353,10 +353,10 @@ enum RegistryHarness {
     }
 
     @Test func registryErrorsAreOneLine() async throws {
-        let server = try RegistryServer.start(.plainHTTP)
+        let server = try await RegistryServer.start(.plainHTTP)
         defer { server.cleanUp() }
         let client = try RegistryHarness.client(for: server, options: RegistryClientOptions(plainHTTP: true))
-        let artifact = try RegistryHandBuiltArtifact.make(seed: "errors")
+        let artifact = try await RegistryHandBuiltArtifact.make(seed: "errors")
         defer { artifact.remove() }
         let reference = try OCIReference(parsing: "oci://\(server.host)/errors/app:v1")
         // The manifest alone, without its blobs: the registry refuses it.
@@ -374,15 +374,15 @@ enum RegistryHarness {
     }
 
     @Test func killedRegistryMidUploadKeepsOldTagAndRerunSucceeds() async throws {
-        let server = try RegistryServer.start(.plainHTTP)
+        let server = try await RegistryServer.start(.plainHTTP)
         defer { server.cleanUp() }
         let reference = try OCIReference(parsing: "oci://\(server.host)/crash/app:v1")
-        let small = try RegistryHandBuiltArtifact.make(seed: "crash-old")
+        let small = try await RegistryHandBuiltArtifact.make(seed: "crash-old")
         defer { small.remove() }
         let plain = try RegistryHarness.client(for: server, options: RegistryClientOptions(plainHTTP: true))
         let oldDigest = try await small.push(with: plain, to: reference).digest
 
-        let large = try RegistryHandBuiltArtifact.make(contentBytes: 48 * 1024 * 1024, seed: "crash-new")
+        let large = try await RegistryHandBuiltArtifact.make(contentBytes: 48 * 1024 * 1024, seed: "crash-new")
         defer { large.remove() }
         let killed = RegistryCounter()
         let killer = try RegistryHarness.client(for: server, options: RegistryClientOptions(
@@ -404,7 +404,7 @@ enum RegistryHarness {
 
         try server.restart()
         #expect(try await plain.headManifest(reference)?.digest == oldDigest)
-        #expect(try RegistryHandBuiltArtifact.digestOf(RegistryHarness.skopeoRawManifest(server, "crash/app:v1")) == oldDigest)
+        await #expect(try RegistryHandBuiltArtifact.digestOf(RegistryHarness.skopeoRawManifest(server, "crash/app:v1")) == oldDigest)
         let rerun = try await large.push(with: plain, to: reference)
         #expect(rerun.digest == large.manifestDigest)
         #expect(try await plain.headManifest(reference)?.digest == large.manifestDigest)
@@ -413,12 +413,12 @@ enum RegistryHarness {
     @Test func credentialsNeverAppearInVerboseLogs() async throws {
         let config = RegistryServer.TokenAuthConfig(users: ["carol": (password: "s3cr3t-pass", grants: ["*": ["pull", "push"]])],
                                                     refreshTokens: ["refresh-carol-secret": "carol"])
-        let server = try RegistryServer.start(.tokenAuth(config))
+        let server = try await RegistryServer.start(.tokenAuth(config))
         defer { server.cleanUp() }
         for credential in [RegistryCredential.basic(username: "carol", password: "s3cr3t-pass"), .identityToken("refresh-carol-secret")] {
             let log = RegistryLogCapture()
             let client = try RegistryHarness.client(for: server, credential: credential, verbosity: 9, log: log)
-            let artifact = try RegistryHandBuiltArtifact.make(seed: "verbose")
+            let artifact = try await RegistryHandBuiltArtifact.make(seed: "verbose")
             defer { artifact.remove() }
             _ = try await artifact.push(with: client, to: try OCIReference(parsing: "oci://\(server.host)/verbose/app:v1"))
             let text = log.text

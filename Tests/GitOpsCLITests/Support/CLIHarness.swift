@@ -57,13 +57,10 @@ enum CLITestPaths {
 
 /// One test API server shared by the read-mostly tests of this process (tests that inject faults start their own).
 enum SharedKubeServer {
-    static let server: KubeTestServer = {
-        do {
-            return try KubeTestServer.start()
-        } catch {
-            fatalError("cannot start the test API server: \(error)")
-        }
-    }()
+    // Started once, off the cooperative pool, by whichever test asks first.
+    private static let starting = Task { try await KubeTestServer.start() }
 
-    static var environment: [String: String] { ["KUBECONFIG": server.kubeconfigPath] }
+    static func server() async throws -> KubeTestServer { try await starting.value }
+
+    static func environment() async throws -> [String: String] { ["KUBECONFIG": try await server().kubeconfigPath] }
 }

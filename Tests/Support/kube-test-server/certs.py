@@ -17,6 +17,8 @@ ADMIN_TOKEN = "admin-token"
 VIEWER_TOKEN = "viewer-token"
 # A service account without any RBAC binding, as in Tests/Fixtures/kube-api/38-forbidden.json.
 NOBODY_TOKEN = "nobody-token"
+# User dev: Flux objects in namespace apps only (read-only in flux-system); see rbac.py.
+DEV_TOKEN = "dev-token"
 
 
 def _key():
@@ -110,6 +112,7 @@ def write_kubeconfig(state_dir, port, paths):
                                             "client-key": paths["admin_key"]}},
             {"name": "viewer", "user": {"token": VIEWER_TOKEN}},
             {"name": "nobody", "user": {"token": NOBODY_TOKEN}},
+            {"name": "dev", "user": {"token": DEV_TOKEN}},
         ],
         "contexts": [
             {"name": "test-admin", "context": {"cluster": "test", "user": "admin", "namespace": "flux-system"}},
@@ -118,6 +121,7 @@ def write_kubeconfig(state_dir, port, paths):
                                                 "namespace": "flux-system"}},
             {"name": "test-nobody", "context": {"cluster": "test", "user": "nobody",
                                                 "namespace": "flux-system"}},
+            {"name": "test-dev", "context": {"cluster": "test", "user": "dev", "namespace": "apps"}},
         ],
         "current-context": "test-admin",
         "preferences": {},

@@ -178,6 +178,9 @@ class Controllers:
         self.work = queue.Queue()
         self.status_writes = []
         self.lock = threading.Lock()
+        # Kinds whose reconciles stop after the in-progress write until released (POST /_test/controllers).
+        self.held_kinds = set()
+        self.hold = threading.Condition()
 
     def start(self):
         self.app.store.listeners.append(self._on_event)
@@ -188,6 +191,12 @@ class Controllers:
 
     def set_reaction_delay(self, milliseconds):
         self.reaction_delay_ms = int(milliseconds)
+
+    def hold_after_progress(self, kinds):
+        """Reconciles of these kinds pause after their in-progress write; an empty list releases them."""
+        with self.hold:
+            self.held_kinds = set(kinds or [])
+            self.hold.notify_all()
 
     def writes(self):
         with self.lock:
@@ -256,27 +265,56 @@ class Controllers:
         with self.app.store.condition:
             return rt, copy.deepcopy(self.app.store.get(rt.key, namespace, name))
 
-    def _write(self, rt, obj, status):
-        if self.reaction_delay_ms:
+    def _write(self, rt, obj, status, react=False):
+        """One status-subresource write; False when the object is gone. `react`: the first write of a reconcile,
+        made after the reaction delay."""
+        if react and self.reaction_delay_ms:
             time.sleep(self.reaction_delay_ms / 1000.0)
         metadata = obj["metadata"]
         with self.app.store.condition:
             current = self.app.store.get(rt.key, metadata["namespace"], metadata["name"])
             if current is None or current["metadata"]["uid"] != metadata["uid"]:
-                return
-            self.app.resources.write_status(rt, metadata["namespace"], metadata["name"], status)
+                return False
+            written = self.app.resources.write_status(rt, metadata["namespace"], metadata["name"], status)
+            ready = _condition({"status": status}, "Ready") or {}
             with self.lock:
                 self.status_writes.append({"kind": rt.kind, "namespace": metadata["namespace"],
                                            "name": metadata["name"], "time": time.time(),
-                                           "ready": _ready({"status": status})})
+                                           "ready": ready.get("status") == "True",
+                                           "readyStatus": ready.get("status"), "reason": ready.get("reason"),
+                                           "reconciling": (_condition({"status": status}, "Reconciling") or {})
+                                           .get("status") == "True",
+                                           "resourceVersion": written["metadata"].get("resourceVersion")})
+            return True
+
+    def _progressing(self, rt, obj, message):
+        """What Flux controllers write before they do the work (runtime's ProgressiveStatus): Reconciling=True and
+        Ready=Unknown, reason Progressing, Stalled dropped; observedGeneration and lastHandledReconcileAt stay as
+        they were until the result. Returns that status, or None when the object is gone."""
+        status = copy.deepcopy(obj.get("status") or {})
+        generation = obj["metadata"].get("generation", 1)
+        conditions = _remove_condition(status.get("conditions") or [], "Stalled")
+        conditions = _set_condition(conditions, "Reconciling", "True", "Progressing", message, generation)
+        conditions = _set_condition(conditions, "Ready", "Unknown", "Progressing", message, generation)
+        status["conditions"] = _ordered(conditions)
+        if not self._write(rt, obj, status, react=True):
+            return None
+        with self.hold:
+            while rt.kind in self.held_kinds:
+                self.hold.wait()
+        return status
 
     # -- source-controller
     def _reconcile_source(self, namespace, name):
         rt, obj = self._read(SOURCE_KIND, namespace, name)
         if obj is None or obj["spec"].get("suspend"):
             return
-        status = copy.deepcopy(obj.get("status") or {})
         generation = obj["metadata"].get("generation", 1)
+        observed = (obj.get("status") or {}).get("observedGeneration", 0)
+        status = self._progressing(rt, obj, "processing object: new generation %d -> %d" % (observed, generation)
+                                   if observed != generation else "building artifact")
+        if status is None:
+            return
         requested = (obj["metadata"].get("annotations") or {}).get(REQUESTED_AT)
         try:
             artifact = self._fetch_source(obj)
@@ -372,7 +410,9 @@ class Controllers:
         rt, obj = self._read(KUSTOMIZATION_KIND, namespace, name)
         if obj is None or obj["spec"].get("suspend"):
             return
-        status = copy.deepcopy(obj.get("status") or {})
+        status = self._progressing(rt, obj, "reconciliation in progress")
+        if status is None:
+            return
         generation = obj["metadata"].get("generation", 1)
         requested = (obj["metadata"].get("annotations") or {}).get(REQUESTED_AT)
         conditions = status.get("conditions") or []
@@ -484,11 +524,15 @@ class Controllers:
 
 # ------------------------------------------------------------------------------------------------------- helpers
 
-def _ready(obj):
+def _condition(obj, kind):
     for condition in ((obj or {}).get("status") or {}).get("conditions") or []:
-        if condition.get("type") == "Ready":
-            return condition.get("status") == "True"
-    return False
+        if condition.get("type") == kind:
+            return condition
+    return None
+
+
+def _ready(obj):
+    return (_condition(obj, "Ready") or {}).get("status") == "True"
 
 
 def _artifact_revision(obj):

@@ -3,6 +3,8 @@
 
 Usage: server.py --state-dir DIR [--port 0] [--crd-dir DIR] [--flux-version v1|v1beta2|none] [--controllers]
                  [--reaction-delay-ms N] [--event-window N] [--bookmark-interval-ms N] [--parent-pid PID]
+                 [--http1-only]
+Serves HTTP/2 (ALPN h2, through h2frontend.py) or HTTP/1.1.
 Writes DIR/ready.json ({"port", "pid"}) once listening. Control API (no auth): /_test/... (see README.md).
 """
 import argparse
@@ -24,6 +26,8 @@ sys.path.insert(0, HERE)
 
 import certs  # noqa: E402
 import controllers  # noqa: E402
+import h2frontend  # noqa: E402
+import rbac  # noqa: E402
 import schema as schemas  # noqa: E402
 import statuses  # noqa: E402
 from resources import Resources, parse_body  # noqa: E402
@@ -35,23 +39,22 @@ VERSION_INFO = {
     "gitTreeState": "clean", "buildDate": "2026-11-26T01:17:34Z", "goVersion": "go1.21.13", "compiler": "gc",
     "platform": "linux/amd64",
 }
-READ_VERBS = ("get", "list", "watch")
 LOGGED_HEADERS = ("Content-Type", "Accept", "User-Agent", "Content-Length", "Transfer-Encoding")
 MAX_LOGGED_BODY = 65536
 
 
 class Identity:
-    def __init__(self, user, groups, method):
+    def __init__(self, user, groups, method, impersonated_by=None):
         self.user = user
         self.groups = groups
-        self.method = method   # "token", "certificate" or "anonymous"
+        self.method = method   # "token", "certificate" or "anonymous" (of the requester when impersonating)
+        self.impersonated_by = impersonated_by  # the authenticated user when this identity is impersonated
 
-    def allowed(self, verb):
-        if "system:masters" in self.groups:
-            return True
-        if self.user == "viewer":
-            return verb in READ_VERBS
-        return False
+    def authorize(self, verb, resource="", group="", namespace=None, name=None, path=None):
+        """(allowed, reason) from rbac.py; resource may be "plural/subresource"."""
+        resource, _, subresource = (resource or "").partition("/")
+        return rbac.authorize(self.user, self.groups, verb, group or "", resource, subresource, namespace or "",
+                              name or "", path)
 
 
 class Faults:
@@ -149,6 +152,13 @@ class App:
             self.groups.setdefault(rt.group, {}).setdefault(rt.version, []).append(rt)
         self.port = None
         self.controllers = controllers.Controllers(self, options.reaction_delay_ms) if options.controllers else None
+        # API requests whose handler has not returned yet (open watches among them); /_test/state shows it.
+        self.active_lock = threading.Lock()
+        self.active_requests = 0
+
+    def request_started(self, delta=1):
+        with self.active_lock:
+            self.active_requests += delta
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -157,15 +167,8 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     app = None  # set on the subclass made in main()
 
-    def setup(self):
-        super().setup()
-        # Headers and body go out in separate writes; without TCP_NODELAY, Nagle + delayed ACK add ~40 ms each.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            self.connection.do_handshake()
-        except (ssl.SSLError, OSError):
-            self.close_connection = True
-            raise
+    # The TLS handshake (and TCP_NODELAY) happen in APIServer.finish_request, before ALPN picks HTTP/1.1 (this
+    # handler on the TLS socket) or HTTP/2 (h2frontend, which runs this handler per stream over a socketpair).
 
     def version_string(self):
         return self.server_version
@@ -245,6 +248,8 @@ class Handler(BaseHTTPRequestHandler):
                 return Identity("system:serviceaccount:flux-system:nobody",
                                 ["system:serviceaccounts", "system:serviceaccounts:flux-system",
                                  "system:authenticated"], "token")
+            if token == certs.DEV_TOKEN:
+                return Identity("dev", ["system:authenticated"], "token")
             return None
         peer = self.connection.getpeercert() if hasattr(self.connection, "getpeercert") else None
         if peer:
@@ -263,9 +268,12 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/_test/"):
             return self._control(method, path, query, body)
         identity = self._identity()
+        added = getattr(self.connection, "added_headers", ())  # HTTP/1.1 framing h2frontend added
         self.log_entry = {
             "time": time.time(), "method": method, "path": path, "query": query,
-            "headers": {h: self.headers[h] for h in LOGGED_HEADERS if self.headers.get(h) is not None},
+            "protocol": getattr(self.connection, "http_protocol", "HTTP/1.1"),
+            "headers": {h: self.headers[h] for h in LOGGED_HEADERS if self.headers.get(h) is not None
+                        and h not in added},
             "auth": identity.method if identity else "invalid-token",
             "user": identity.user if identity else None,
         }
@@ -282,6 +290,7 @@ class Handler(BaseHTTPRequestHandler):
             if rule.get("message"):
                 error.message = rule["message"]
             return self._send_error(error)
+        self.app.request_started()
         try:
             if identity is None:
                 raise statuses.unauthorized()
@@ -297,13 +306,16 @@ class Handler(BaseHTTPRequestHandler):
             import traceback
             traceback.print_exc()
             self._send_error(statuses.APIError(500, "InternalError", "kube-test-server: %s" % error))
+        finally:
+            self.app.request_started(-1)
 
     # -------------------------------------------------------------------------------------------- routing
     def _non_resource(self, identity, path):
-        if identity.method == "anonymous":
+        if not identity.authorize("get", path=path)[0]:
             raise statuses.forbidden(identity.user, "get", None, None, None, path=path)
 
     def _route(self, method, path, query, body, identity):
+        identity = self._impersonate(identity)
         app = self.app
         parts = [p for p in path.split("/") if p]
         if path in ("/version", "/version/"):
@@ -375,8 +387,62 @@ class Handler(BaseHTTPRequestHandler):
         return {"name": group, "versions": entries, "preferredVersion": entries[0]}
 
     def _authorize(self, identity, verb, rt_plural, group, namespace, name=None):
-        if not identity.allowed(verb):
+        """403 with kube's wording unless rbac.py allows; rt_plural may be "plural/subresource"."""
+        if not identity.authorize(verb, rt_plural, group, namespace, name)[0]:
             raise statuses.forbidden(identity.user, verb, rt_plural, group, namespace, name)
+
+    # ------------------------------------------------------------------------------------- impersonation
+    def _impersonate(self, identity):
+        """Impersonate-User/-Group/-Uid/-Extra-* as kube-apiserver's impersonation filter handles them: the
+        requester needs `impersonate` on every one of them (users, serviceaccounts, groups, userextras/KEY, uids),
+        else 403 naming the first refused; the request then runs as the impersonated user. Logs who is who."""
+        self.log_entry["groups"] = list(identity.groups)
+        user = self.headers.get("Impersonate-User") or ""
+        groups = [g for g in (self.headers.get_all("Impersonate-Group") or [])]
+        uid = self.headers.get("Impersonate-Uid") or ""
+        extras = {}
+        for header, value in self.headers.items():
+            if header.lower().startswith("impersonate-extra-"):
+                key = urllib.parse.unquote(header[len("impersonate-extra-"):].lower())
+                extras.setdefault(key, []).append(value)
+        if not (user or groups or uid or extras):
+            return identity
+        self.log_entry["impersonate"] = {"user": user, "groups": groups}
+        # (kind, namespace, name, apiVersion, fieldPath), in the order kube checks them.
+        requests = []
+        sa_parts = user.split(":")
+        service_account = len(sa_parts) == 4 and user.startswith("system:serviceaccount:") and all(sa_parts[2:])
+        if service_account:
+            requests.append(("ServiceAccount", sa_parts[2], sa_parts[3], "", ""))
+        elif user:
+            requests.append(("User", "", user, "", ""))
+        requests += [("Group", "", group, "", "") for group in groups]
+        for key in sorted(extras):
+            requests += [("UserExtra", "", value, "authentication.k8s.io/v1", key) for value in extras[key]]
+        if uid:
+            requests.append(("UID", "", uid, "authentication.k8s.io/v1", ""))
+        if not user:
+            # kube answers this with a plain-text 500 (responsewriters.InternalError), Go's %v of the references.
+            listed = " ".join("{%s %s %s  %s  %s}" % (kind, ns, name, version, field)
+                              for kind, ns, name, version, field in requests)
+            raise statuses.PlainTextError(500, "Internal Server Error: %s: requested [%s] without impersonating a "
+                                          "user" % (json.dumps(self.path), listed))
+        for kind, namespace, name, _, field in requests:
+            resource, group = {"ServiceAccount": ("serviceaccounts", ""), "User": ("users", ""),
+                               "Group": ("groups", ""), "UserExtra": ("userextras/" + field, "authentication.k8s.io"),
+                               "UID": ("uids", "authentication.k8s.io")}[kind]
+            if not identity.authorize("impersonate", resource, group, namespace, name)[0]:
+                raise statuses.forbidden(identity.user, "impersonate", resource, group, namespace or None, name)
+        effective_groups = list(groups)
+        if service_account and not groups:
+            effective_groups = ["system:serviceaccounts", "system:serviceaccounts:" + sa_parts[2]]
+        if user != "system:anonymous":
+            if not {"system:authenticated", "system:unauthenticated"} & set(effective_groups):
+                effective_groups.append("system:authenticated")
+        elif "system:unauthenticated" not in effective_groups:
+            effective_groups.append("system:unauthenticated")
+        self.log_entry.update({"user": user, "groups": effective_groups, "impersonatedBy": identity.user})
+        return Identity(user, effective_groups, identity.method, impersonated_by=identity.user)
 
     # ------------------------------------------------------------------------------------- authorization
     def _authorization(self, method, parts, body, identity, path):
@@ -397,20 +463,39 @@ class Handler(BaseHTTPRequestHandler):
         if method != "POST":
             raise statuses.APIError(405, "MethodNotAllowed", "the server does not allow this method on the "
                                     "requested resource", {})
-        if identity.method == "anonymous":
-            raise statuses.forbidden(identity.user, "create", "selfsubjectaccessreviews", "authorization.k8s.io",
-                                     None)
+        self._authorize(identity, "create", "selfsubjectaccessreviews", "authorization.k8s.io", None)
         review = parse_body(body, self.headers.get("Content-Type"))
         if not isinstance(review, dict):
             raise statuses.bad_request("the body of the request is not a SelfSubjectAccessReview")
-        spec = review.get("spec") or {}
-        attributes = spec.get("resourceAttributes") or spec.get("nonResourceAttributes") or {}
-        verb = attributes.get("verb", "")
-        allowed = identity.allowed(verb)
+        spec = review.get("spec") if isinstance(review.get("spec"), dict) else {}
+        # Only the typed fields survive decoding; empty ones are omitted (omitempty).
+        known = {"resourceAttributes": ("namespace", "verb", "group", "version", "resource", "subresource", "name"),
+                 "nonResourceAttributes": ("path", "verb")}
+        spec = {key: {f: spec[key][f] for f in fields if isinstance(spec[key], dict) and spec[key].get(f)}
+                for key, fields in known.items() if isinstance(spec.get(key), dict)}
+        if len(spec) != 1:
+            field, message = ("spec.nonResourceAttributes", "cannot be specified in combination with "
+                              "resourceAttributes") if spec else ("spec.resourceAttributes", "exactly one of "
+                                                                  "nonResourceAttributes or resourceAttributes must "
+                                                                  "be specified")
+            value = ('authorization.NonResourceAttributes{Path:%s, Verb:%s}' % tuple(
+                json.dumps(spec["nonResourceAttributes"].get(f, "")) for f in ("path", "verb"))) if spec else '"null"'
+            raise statuses.invalid("SelfSubjectAccessReview", "authorization.k8s.io", "", [
+                (field, "FieldValueInvalid", "Invalid value: %s: %s" % (value, message))])
+        if "resourceAttributes" in spec:
+            attributes = spec["resourceAttributes"]
+            resource = attributes.get("resource", "")
+            if attributes.get("subresource"):
+                resource += "/" + attributes["subresource"]
+            allowed, reason = identity.authorize(attributes.get("verb", ""), resource, attributes.get("group", ""),
+                                                 attributes.get("namespace"), attributes.get("name"))
+        else:
+            attributes = spec["nonResourceAttributes"]
+            allowed, reason = identity.authorize(attributes.get("verb", ""), path=attributes.get("path", ""))
+        # RBAC allows or has no opinion, never denies: `denied` stays unset (false), `reason` empty when not allowed.
         status = {"allowed": allowed}
-        if allowed and "system:masters" not in identity.groups:
-            status["reason"] = 'RBAC: allowed by ClusterRoleBinding "kube-test-viewer" of ClusterRole "view" ' \
-                               'to User "%s"' % identity.user
+        if reason:
+            status["reason"] = reason
         response = {"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
                     "metadata": {"creationTimestamp": None}, "spec": spec, "status": status}
         return self._send(201, response)
@@ -420,7 +505,8 @@ class Handler(BaseHTTPRequestHandler):
         resources = self.app.resources
         verb = {"GET": "get" if name else ("watch" if _is_watch(query) else "list"), "POST": "create",
                 "DELETE": "delete", "PUT": "update", "PATCH": "patch"}[method]
-        self._authorize(identity, verb, "namespaces", "", None, name)
+        # kube's request info puts a namespace's own name in the namespace attribute as well.
+        self._authorize(identity, verb, "namespaces", "", name, name)
         with self.app.store.condition:
             if method == "GET" and name:
                 return self._send(200, resources.namespace_get(name)[1], sort_keys=True)
@@ -627,6 +713,7 @@ class Handler(BaseHTTPRequestHandler):
                 app.requests.clear()
                 app.store.reset()
                 if app.controllers is not None:
+                    app.controllers.hold_after_progress([])
                     app.controllers.clear_writes()
                 return self._send(200, {"resourceVersion": str(app.store.rv)})
             if path == "/_test/requests" and method == "GET":
@@ -663,7 +750,10 @@ class Handler(BaseHTTPRequestHandler):
                     return self._send(409, {"error": "the server runs without --controllers"})
                 if "reactionDelayMs" in payload:
                     app.controllers.set_reaction_delay(payload["reactionDelayMs"])
-                return self._send(200, {"reactionDelayMs": app.controllers.reaction_delay_ms})
+                if "holdAfterProgress" in payload:
+                    app.controllers.hold_after_progress(payload["holdAfterProgress"])
+                return self._send(200, {"reactionDelayMs": app.controllers.reaction_delay_ms,
+                                        "holdAfterProgress": sorted(app.controllers.held_kinds)})
             if path == "/_test/status-writes" and method == "GET":
                 return self._send(200, app.controllers.writes() if app.controllers else [])
             if path == "/_test/status-writes" and method == "DELETE":
@@ -675,7 +765,8 @@ class Handler(BaseHTTPRequestHandler):
                     return self._send(200, {"resourceVersion": str(app.store.rv),
                                             "compactedResourceVersion": str(app.store.compacted_rv),
                                             "objects": len(app.store.objects),
-                                            "threads": threading.active_count()})
+                                            "threads": threading.active_count(),
+                                            "activeRequests": app.active_requests})
         except statuses.APIError as error:
             return self._send_error(error)
         except (KeyError, TypeError, ValueError) as error:
@@ -696,6 +787,22 @@ def find_crd_dir(explicit):
     return directory
 
 
+class APIServer(ThreadingHTTPServer):
+    """One thread per connection: the TLS handshake, then HTTP/2 (ALPN h2) through h2frontend or HTTP/1.1."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+    def finish_request(self, request, client_address):
+        # Headers and body go out in separate writes; without TCP_NODELAY, Nagle + delayed ACK add ~40 ms each.
+        request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        request.do_handshake()
+        if request.selected_alpn_protocol() == "h2":
+            h2frontend.serve(request, client_address, self)
+        else:
+            self.RequestHandlerClass(request, client_address, self)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="kube-apiserver test double")
     parser.add_argument("--state-dir", required=True)
@@ -708,6 +815,7 @@ def main(argv=None):
     parser.add_argument("--bookmark-interval-ms", type=int, default=1000)
     parser.add_argument("--parent-pid", type=int)
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--http1-only", action="store_true", help="offer only http/1.1 in ALPN (no HTTP/2)")
     options = parser.parse_args(argv)
 
     os.makedirs(options.state_dir, exist_ok=True)
@@ -720,17 +828,16 @@ def main(argv=None):
     app = App(options, types)
 
     handler = type("BoundHandler", (Handler,), {"app": app})
-    ThreadingHTTPServer.request_queue_size = 128
-    server = ThreadingHTTPServer(("127.0.0.1", options.port), handler)
+    server = APIServer(("127.0.0.1", options.port), handler)
     if not options.verbose:
         # TLS handshakes that clients abort (e.g. an untrusted CA) are expected in tests; keep the log quiet.
         server.handle_error = lambda request, client_address: None
-    server.daemon_threads = True
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(paths["server_cert"], paths["server_key"])
     context.load_verify_locations(paths["ca"])
     context.verify_mode = ssl.CERT_OPTIONAL
-    context.set_alpn_protocols(["http/1.1"])
+    # As kube-apiserver: HTTP/2 when the client offers h2, else HTTP/1.1.
+    context.set_alpn_protocols(["http/1.1"] if options.http1_only else ["h2", "http/1.1"])
     server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     app.port = server.server_address[1]
     certs.write_kubeconfig(options.state_dir, app.port, paths)

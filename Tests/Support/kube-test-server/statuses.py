@@ -24,6 +24,16 @@ class APIError(Exception):
         return status
 
 
+class PlainTextError(APIError):
+    """An answer kube-apiserver writes with http.Error (text/plain), not as a Status."""
+
+    def __init__(self, code, text):
+        super().__init__(code, "", text)
+
+    def body(self):
+        return self.message + "\n"
+
+
 def _details(name=None, group=None, kind=None, causes=None, uid=None):
     details = {}
     if name:
@@ -92,10 +102,12 @@ def forbidden(user, verb, resource, group, namespace, name=None, path=None):
     if path is not None:
         return APIError(403, "Forbidden", 'forbidden: User "%s" cannot %s path "%s"' % (user, verb, path), {})
     scope = 'in the namespace "%s"' % namespace if namespace else "at the cluster scope"
-    subject = qualified(resource, group) + (' "%s"' % name if name else "")
+    # "ocirepositories/status": the message names the subresource, the qualified resource and details do not.
+    base = resource.split("/", 1)[0]
+    subject = qualified(base, group) + (' "%s"' % name if name else "")
     message = '%s is forbidden: User "%s" cannot %s resource "%s" in API group "%s" %s' % (
         subject, user, verb, resource, group, scope)
-    return APIError(403, "Forbidden", message, _details(name, group, resource))
+    return APIError(403, "Forbidden", message, _details(name, group, base))
 
 
 def expired(message, metadata=None):

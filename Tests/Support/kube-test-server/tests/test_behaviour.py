@@ -1,9 +1,14 @@
 """Behaviour the recordings do not show, checked against how kube-apiserver v1.28 answers."""
 import json
+import os
+import subprocess
 import threading
 import time
 import unittest
 
+import h2.errors
+
+from h2client import H2Client
 from harness import TestServer, recording
 
 OCI = "/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/ocirepositories"
@@ -381,6 +386,395 @@ class OlderFluxTests(ServerCase):
         self.assertEqual(created.body["apiVersion"], "source.toolkit.fluxcd.io/v1beta2")
         self.assertEqual(self.server.request("GET", "/apis/kustomize.toolkit.fluxcd.io/v1").status, 200)
         self.assertEqual(self.server.request("GET", "/apis/kustomize.toolkit.fluxcd.io/v1beta2").status, 404)
+
+
+APPS_OCI = OCI.replace("/flux-system/", "/apps/")
+SSAR = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+SOURCE_GROUP = "source.toolkit.fluxcd.io"
+
+
+def forbidden_body(message, name=None, group=SOURCE_GROUP, kind="ocirepositories"):
+    details = {}
+    if name:
+        details["name"] = name
+    if group:
+        details["group"] = group
+    details["kind"] = kind
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message,
+            "reason": "Forbidden", "details": details, "code": 403}
+
+
+class RBACTests(ServerCase):
+    """rbac.py: admin and viewer as before, dev only for Flux objects in apps (read-only in flux-system)."""
+
+    def test_dev_writes_in_apps_and_only_reads_in_flux_system(self):
+        self.create(oci("shared"))
+        created = self.server.request("POST", APPS_OCI, body=oci("mine", namespace="apps"), headers=JSON,
+                                      token="dev-token")
+        self.assertEqual(created.status, 201, created.body)
+        self.assertEqual(self.server.request("PATCH", APPS_OCI + "/mine", body={"spec": {"suspend": True}},
+                                             headers=MERGE, token="dev-token").status, 200)
+        self.assertEqual(self.server.request("GET", OCI + "/shared", token="dev-token").status, 200)
+        self.assertEqual(self.server.request("GET", OCI, token="dev-token").status, 200)
+        refused = self.server.request("POST", OCI, body=oci("x"), headers=JSON, token="dev-token")
+        self.assertEqual((refused.status, refused.body), (403, forbidden_body(
+            'ocirepositories.source.toolkit.fluxcd.io is forbidden: User "dev" cannot create resource '
+            '"ocirepositories" in API group "source.toolkit.fluxcd.io" in the namespace "flux-system"')))
+        patch = self.server.request("PATCH", OCI + "/shared", body={"spec": {"suspend": True}}, headers=MERGE,
+                                    token="dev-token")
+        self.assertEqual(patch.body, forbidden_body(
+            'ocirepositories.source.toolkit.fluxcd.io "shared" is forbidden: User "dev" cannot patch resource '
+            '"ocirepositories" in API group "source.toolkit.fluxcd.io" in the namespace "flux-system"', "shared"))
+        other = self.server.request("GET", OCI.replace("/flux-system/", "/default/") + "/x", token="dev-token")
+        self.assertEqual(other.body["message"], 'ocirepositories.source.toolkit.fluxcd.io "x" is forbidden: User '
+                         '"dev" cannot get resource "ocirepositories" in API group "source.toolkit.fluxcd.io" in '
+                         'the namespace "default"')
+        ks = self.server.request("DELETE", KS.replace("/flux-system/", "/apps/") + "/gone", token="dev-token")
+        self.assertEqual(ks.status, 404)  # allowed, then not found
+
+    def test_dev_cannot_list_or_watch_across_all_namespaces(self):
+        path = "/apis/source.toolkit.fluxcd.io/v1/ocirepositories"
+        for query, verb in (({}, "list"), ({"watch": "1"}, "watch")):
+            response = self.server.request("GET", path, query, token="dev-token")
+            self.assertEqual((response.status, response.body), (403, forbidden_body(
+                'ocirepositories.source.toolkit.fluxcd.io is forbidden: User "dev" cannot %s resource '
+                '"ocirepositories" in API group "source.toolkit.fluxcd.io" at the cluster scope' % verb)), verb)
+        self.assertEqual(self.server.request("GET", path, {"watch": "1", "timeoutSeconds": "1"},
+                                             token="viewer-token").status, 200)
+
+    def test_subresources_and_namespaces_are_authorized_as_kube_does(self):
+        self.create(oci("mine", namespace="apps"), path=APPS_OCI)
+        status = self.server.request("PATCH", APPS_OCI + "/mine/status", body={"status": {}}, headers=MERGE,
+                                     token="dev-token")
+        self.assertEqual(status.body, forbidden_body(
+            'ocirepositories.source.toolkit.fluxcd.io "mine" is forbidden: User "dev" cannot patch resource '
+            '"ocirepositories/status" in API group "source.toolkit.fluxcd.io" in the namespace "apps"', "mine"))
+        namespace = self.server.request("GET", "/api/v1/namespaces/apps", token="dev-token")
+        self.assertEqual(namespace.body, forbidden_body(
+            'namespaces "apps" is forbidden: User "dev" cannot get resource "namespaces" in API group "" in the '
+            'namespace "apps"', "apps", group=None, kind="namespaces"))
+        listed = self.server.request("GET", "/api/v1/namespaces", token="dev-token")
+        self.assertEqual(listed.body["message"], 'namespaces is forbidden: User "dev" cannot list resource '
+                         '"namespaces" in API group "" at the cluster scope')
+        self.assertEqual(self.server.request("GET", "/api/v1/namespaces/apps", token="viewer-token").status, 200)
+        self.assertEqual(self.server.request("GET", "/apis", token="dev-token").status, 200)
+
+    def test_existing_identities_keep_their_rights(self):
+        self.assertEqual(self.server.request("POST", "/api/v1/namespaces", body={
+            "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "made"}}, headers=JSON).status, 201)
+        self.assertEqual(self.server.request("POST", OCI, body=oci("a"), headers=JSON, token=None,
+                                             cert="admin").status, 201)
+        self.assertEqual(self.server.request("GET", OCI + "/a", token=None, cert="viewer").status, 200)
+        self.assertEqual(self.server.request("DELETE", OCI + "/a", token="viewer-token").status, 403)
+        nobody = self.server.request("GET", OCI + "/a", token="nobody-token")
+        self.assertEqual(nobody.body["message"], 'ocirepositories.source.toolkit.fluxcd.io "a" is forbidden: User '
+                         '"system:serviceaccount:flux-system:nobody" cannot get resource "ocirepositories" in API '
+                         'group "source.toolkit.fluxcd.io" in the namespace "flux-system"')
+        self.assertEqual(self.server.request("GET", "/apis", token="nobody-token").status, 200)
+
+
+class ImpersonationTests(ServerCase):
+    def raw(self, method, path, pairs, token="admin-token", body=None):
+        """A request with repeated headers (Impersonate-Group), which harness.request's dict cannot send."""
+        connection = self.server.connection()
+        try:
+            connection.putrequest(method, path)
+            connection.putheader("Authorization", "Bearer " + token)
+            data = json.dumps(body).encode() if body is not None else b""
+            if body is not None:
+                connection.putheader("Content-Type", "application/json")
+            connection.putheader("Content-Length", str(len(data)))
+            for name, value in pairs:
+                connection.putheader(name, value)
+            connection.endheaders(data)
+            response = connection.getresponse()
+            raw = response.read()
+            try:
+                return response.status, json.loads(raw), response.getheader("Content-Type")
+            except ValueError:
+                return response.status, raw.decode(), response.getheader("Content-Type")
+        finally:
+            connection.close()
+
+    def last_log(self):
+        return self.server.control("GET", "requests").body[-1]
+
+    def test_admin_acts_as_the_viewer_and_the_log_says_so(self):
+        self.create(oci("a"))
+        self.server.control("DELETE", "requests")
+        status, _, _ = self.raw("GET", OCI + "/a", [("Impersonate-User", "viewer")])
+        self.assertEqual(status, 200)
+        status, body, _ = self.raw("DELETE", OCI + "/a", [("Impersonate-User", "viewer")])
+        self.assertEqual((status, body), (403, forbidden_body(
+            'ocirepositories.source.toolkit.fluxcd.io "a" is forbidden: User "viewer" cannot delete resource '
+            '"ocirepositories" in API group "source.toolkit.fluxcd.io" in the namespace "flux-system"', "a")))
+        entry = self.last_log()
+        self.assertEqual({k: entry.get(k) for k in ("method", "auth", "user", "groups", "impersonatedBy",
+                                                    "impersonate", "status")},
+                         {"method": "DELETE", "auth": "token", "user": "viewer", "groups": ["system:authenticated"],
+                          "impersonatedBy": "admin", "impersonate": {"user": "viewer", "groups": []},
+                          "status": 403})
+        log = json.dumps(self.server.control("GET", "requests").body)
+        self.assertNotIn("admin-token", log)
+        self.assertNotIn("Bearer", log)
+
+    def test_groups_are_taken_as_given(self):
+        status, _, _ = self.raw("POST", OCI, [("Impersonate-User", "someone"), ("Impersonate-Group", "team"),
+                                              ("Impersonate-Group", "system:masters")], body=oci("b"))
+        self.assertEqual(status, 201)
+        self.assertEqual(self.last_log()["groups"], ["team", "system:masters", "system:authenticated"])
+        status, body, _ = self.raw("POST", OCI, [("Impersonate-User", "someone")], body=oci("c"))
+        self.assertEqual((status, body["message"]), (403, 'ocirepositories.source.toolkit.fluxcd.io is forbidden: '
+                         'User "someone" cannot create resource "ocirepositories" in API group '
+                         '"source.toolkit.fluxcd.io" in the namespace "flux-system"'))
+
+    def test_impersonating_a_service_account_gets_its_groups_and_the_recorded_403(self):
+        exchange = recording("38")
+        status, body, _ = self.raw("GET", exchange["request"]["path"],
+                                   [("Impersonate-User", "system:serviceaccount:flux-system:nobody")])
+        self.assertEqual((status, body), (403, exchange["response"]["body"]))
+        self.assertEqual(self.last_log()["groups"], ["system:serviceaccounts", "system:serviceaccounts:flux-system",
+                                                     "system:authenticated"])
+
+    def test_only_the_admin_may_impersonate(self):
+        status, body, _ = self.raw("GET", OCI, [("Impersonate-User", "x")], token="viewer-token")
+        self.assertEqual((status, body), (403, forbidden_body(
+            'users "x" is forbidden: User "viewer" cannot impersonate resource "users" in API group "" at the '
+            'cluster scope', "x", group=None, kind="users")))
+        entry = self.last_log()
+        self.assertEqual((entry["user"], entry["impersonate"], "impersonatedBy" in entry),
+                         ("viewer", {"user": "x", "groups": []}, False))
+        status, body, _ = self.raw("GET", "/version", [("Impersonate-User", "admin")], token="dev-token")
+        self.assertEqual((status, body["message"]), (403, 'users "admin" is forbidden: User "dev" cannot impersonate '
+                                                          'resource "users" in API group "" at the cluster scope'))
+        status, body, _ = self.raw("GET", OCI, [("Impersonate-User", "system:serviceaccount:flux-system:nobody")],
+                                   token="viewer-token")
+        self.assertEqual(body["message"], 'serviceaccounts "nobody" is forbidden: User "viewer" cannot impersonate '
+                         'resource "serviceaccounts" in API group "" in the namespace "flux-system"')
+        # A group is checked too, even with a user the requester could not have impersonated either.
+        status, body, _ = self.raw("GET", OCI, [("Impersonate-User", "viewer"), ("Impersonate-Group", "ops")],
+                                   token="nobody-token")
+        self.assertEqual(body["message"], 'users "viewer" is forbidden: User '
+                         '"system:serviceaccount:flux-system:nobody" cannot impersonate resource "users" in API '
+                         'group "" at the cluster scope')
+
+    def test_groups_without_a_user_are_an_internal_error(self):
+        status, body, content_type = self.raw("GET", OCI + "?limit=1", [("Impersonate-Group", "ops")])
+        self.assertEqual((status, content_type), (500, "text/plain; charset=utf-8"))
+        self.assertEqual(body, 'Internal Server Error: "/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/'
+                               'ocirepositories?limit=1": requested [{Group  ops    }] without impersonating a user\n')
+
+
+class SelfSubjectAccessReviewTests(ServerCase):
+    def review(self, token="admin-token", headers=None, **attributes):
+        spec = {"resourceAttributes": attributes} if "path" not in attributes else {"nonResourceAttributes": attributes}
+        response = self.server.request("POST", SSAR, token=token, headers=dict(JSON, **(headers or {})), body={
+            "apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "spec": spec})
+        self.assertEqual(response.status, 201, response.body)
+        return response.body
+
+    def test_answers_come_from_the_rbac_table(self):
+        flux = {"group": SOURCE_GROUP, "resource": "ocirepositories"}
+        self.assertEqual(self.review(verb="create", namespace="apps", **flux)["status"], {"allowed": True})
+        self.assertEqual(self.review("dev-token", verb="create", namespace="apps", **flux)["status"], {
+            "allowed": True, "reason": 'RBAC: allowed by RoleBinding "dev-flux-edit/apps" of ClusterRole "flux-edit" '
+                                       'to User "dev"'})
+        self.assertEqual(self.review("dev-token", verb="watch", namespace="flux-system", **flux)["status"], {
+            "allowed": True, "reason": 'RBAC: allowed by RoleBinding "dev-flux-view/flux-system" of ClusterRole '
+                                       '"flux-view" to User "dev"'})
+        self.assertEqual(self.review("dev-token", verb="patch", namespace="flux-system", **flux)["status"],
+                         {"allowed": False})
+        self.assertEqual(self.review("dev-token", verb="list", **flux)["status"], {"allowed": False})
+        self.assertEqual(self.review("dev-token", verb="patch", namespace="apps", subresource="status",
+                                     **flux)["status"], {"allowed": False})
+        self.assertEqual(self.review("viewer-token", verb="list", **flux)["status"], {
+            "allowed": True, "reason": 'RBAC: allowed by ClusterRoleBinding "kube-test-viewer" of ClusterRole "view" '
+                                       'to User "viewer"'})
+        self.assertEqual(self.review("nobody-token", verb="get", namespace="flux-system", **flux)["status"],
+                         {"allowed": False})
+        self.assertEqual(self.review("nobody-token", verb="get", path="/apis")["status"], {
+            "allowed": True, "reason": 'RBAC: allowed by ClusterRoleBinding "system:discovery" of ClusterRole '
+                                       '"system:discovery" to Group "system:authenticated"'})
+        self.assertEqual(self.review("viewer-token", verb="impersonate", resource="users", name="admin")["status"],
+                         {"allowed": False})
+        self.assertEqual(self.review(verb="impersonate", resource="users", name="admin")["status"], {"allowed": True})
+
+    def test_impersonated_reviews_answer_for_the_impersonated_user(self):
+        body = self.review(headers={"Impersonate-User": "dev"}, verb="create", namespace="flux-system",
+                           group=SOURCE_GROUP, resource="ocirepositories")
+        self.assertEqual(body["status"], {"allowed": False})
+        entry = self.server.control("GET", "requests").body[-1]
+        self.assertEqual((entry["user"], entry["impersonatedBy"]), ("dev", "admin"))
+        self.assertEqual(json.loads(entry["body"])["spec"]["resourceAttributes"], {
+            "verb": "create", "namespace": "flux-system", "group": SOURCE_GROUP, "resource": "ocirepositories"})
+
+    def test_spec_is_echoed_as_typed_and_must_name_one_kind_of_attributes(self):
+        body = self.review(verb="get", group="", resource="namespaces", name="apps", bogus="x")
+        self.assertEqual(body["spec"], {"resourceAttributes": {"verb": "get", "resource": "namespaces",
+                                                               "name": "apps"}})
+        self.assertEqual(body["metadata"], {"creationTimestamp": None})
+        empty = self.server.request("POST", SSAR, headers=JSON, body={
+            "apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "spec": {}})
+        self.assertEqual((empty.status, empty.body["message"]), (422, 'SelfSubjectAccessReview.authorization.k8s.io '
+                         '"" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of '
+                         'nonResourceAttributes or resourceAttributes must be specified'))
+        self.assertEqual(empty.body["details"], {"group": "authorization.k8s.io", "kind": "SelfSubjectAccessReview",
+                                                 "causes": [{"reason": "FieldValueInvalid", "message": 'Invalid '
+                                                             'value: "null": exactly one of nonResourceAttributes '
+                                                             'or resourceAttributes must be specified',
+                                                             "field": "spec.resourceAttributes"}]})
+        anonymous = self.server.request("POST", SSAR, headers=JSON, token=None, body={"spec": {}})
+        self.assertEqual(anonymous.body["message"], 'selfsubjectaccessreviews.authorization.k8s.io is forbidden: '
+                         'User "system:anonymous" cannot create resource "selfsubjectaccessreviews" in API group '
+                         '"authorization.k8s.io" at the cluster scope')
+
+
+class HTTP2Tests(ServerCase):
+    """HTTP/2 (ALPN h2) goes through the same handler as HTTP/1.1: routing, auth, faults, log, watches."""
+    server_args = ("--bookmark-interval-ms", "200")
+
+    def h2(self, **options):
+        client = H2Client(self.server, **options)
+        self.addCleanup(client.close)
+        return client
+
+    def state(self):
+        return self.server.control("GET", "state").body
+
+    def test_alpn_offers_h2_then_http11(self):
+        self.assertEqual(self.h2().alpn, "h2")
+        self.assertEqual(self.h2(alpn=("http/1.1",)).alpn, "http/1.1")
+        self.assertEqual(self.h2(alpn=("http/1.1", "h2")).alpn, "h2")  # the server's preference, as Go's
+
+    def test_requests_answers_and_log_over_h2(self):
+        client = self.h2()
+        created = client.request("POST", OCI, body=oci("a"), headers=JSON)
+        self.assertEqual(created.status, 201, created.data)
+        # A body without content-length (as curl streams one of unknown size) reaches the handler whole.
+        streamed = client.request("POST", OCI, body=oci("b"), headers=JSON, content_length=False)
+        self.assertEqual(streamed.status, 201, streamed.data)
+        listed = client.request("GET", OCI)
+        self.assertEqual(listed.status, 200)
+        self.assertEqual([item["metadata"]["name"] for item in listed.body["items"]], ["a", "b"])
+        names = [name for name, _ in listed.headers]
+        self.assertEqual(names, [name.lower() for name in names])
+        self.assertFalse({"connection", "transfer-encoding", "keep-alive"} & set(names))
+        self.assertEqual(listed.header("content-type"), "application/json")
+        self.assertEqual(int(listed.header("content-length")), len(listed.data))
+        missing = client.request("GET", OCI + "/none")
+        self.assertEqual((missing.status, missing.body), (404, self.server.request("GET", OCI + "/none").body))
+        self.assertEqual(client.request("GET", OCI, token="wrong-token").status, 401)
+        log = self.server.control("GET", "requests").body
+        self.assertEqual([(e["protocol"], e["method"], e["status"], e["auth"]) for e in log], [
+            ("HTTP/2", "POST", 201, "token"), ("HTTP/2", "POST", 201, "token"), ("HTTP/2", "GET", 200, "token"),
+            ("HTTP/2", "GET", 404, "token"), ("HTTP/1.1", "GET", 404, "token"),
+            ("HTTP/2", "GET", 401, "invalid-token")])
+        self.assertEqual(log[0]["headers"]["Content-Length"], str(len(json.dumps(oci("a")))))
+        # The log shows what the client sent: no length and, HTTP/2 having none, no Transfer-Encoding.
+        self.assertEqual(set(log[1]["headers"]), {"Content-Type", "User-Agent"})
+        self.assertEqual(log[2]["headers"], {"User-Agent": "h2-test/1.0"})
+        self.assertEqual(json.loads(log[1]["body"])["metadata"]["name"], "b")
+
+    def test_large_answer_under_flow_control(self):
+        self.server.control("POST", "objects", {"objects": [kustomization("app-%04d" % i) for i in range(3000)]})
+        client = self.h2()  # h2's default 64 KiB windows: the answer needs many WINDOW_UPDATEs
+        listed = client.request("GET", KS)
+        self.assertEqual(listed.status, 200)
+        self.assertGreater(len(listed.data), 1 << 20)
+        self.assertEqual(bytes(listed.data), self.server.request("GET", KS).raw)
+
+    def test_client_certificates_over_h2(self):
+        admin = self.h2(cert="admin")
+        self.assertEqual(admin.request("POST", OCI, token=None, body=oci("a"), headers=JSON).status, 201)
+        viewer = self.h2(cert="viewer")
+        self.assertEqual(viewer.request("GET", OCI + "/a", token=None).status, 200)
+        refused = viewer.request("DELETE", OCI + "/a", token=None)
+        self.assertEqual((refused.status, refused.body["reason"]), (403, "Forbidden"))
+        log = self.server.control("GET", "requests").body
+        self.assertEqual([(e["protocol"], e["auth"], e["user"]) for e in log],
+                         [("HTTP/2", "certificate", "admin")] + [("HTTP/2", "certificate", "viewer")] * 2)
+
+    def test_watch_streams_events_and_ends_cleanly(self):
+        self.create(oci("a"))
+        client = self.h2()
+        stream = client.start("GET", OCI + "?watch=1&timeoutSeconds=2")
+        answer = client.answers[stream]
+        client.pump(lambda: len(answer.events()) == 1)
+        self.assertEqual(answer.status, 200)
+        self.assertIsNone(answer.header("transfer-encoding"))
+        self.create(oci("b"))
+        client.pump(lambda: len(answer.events()) == 2)
+        client.finish(stream)
+        self.assertEqual((answer.ended, answer.reset), (True, None))
+        self.assertEqual([(e["type"], e["object"]["metadata"]["name"]) for e in answer.events()],
+                         [("ADDED", "a"), ("ADDED", "b")])
+
+    def test_cut_watch_resets_its_stream_only(self):
+        for name in ("a", "b", "c"):
+            self.create(oci(name))
+        self.server.control("POST", "faults", {"cutWatchAfterEvents": 2})
+        client = self.h2()
+        cut = client.finish(client.start("GET", OCI + "?watch=1&timeoutSeconds=5"))
+        self.assertEqual(cut.reset, h2.errors.ErrorCodes.INTERNAL_ERROR)
+        self.assertFalse(cut.ended)
+        self.assertEqual([e["type"] for e in cut.events()], ["ADDED", "ADDED"])
+        # The connection lives on; the cut was used up, so the next watch is whole.
+        self.assertEqual(client.request("GET", OCI).status, 200)
+        whole = client.finish(client.start("GET", OCI + "?watch=1&timeoutSeconds=1"))
+        self.assertEqual((whole.ended, whole.reset), (True, None))
+        self.assertEqual([e["type"] for e in whole.events()], ["ADDED"] * 3)
+
+    def test_reset_streams_end_their_watches_on_the_server(self):
+        client = self.h2()
+        self.assertEqual(client.request("GET", OCI).status, 200)  # the connection's own thread is up
+        baseline = self.state()
+        self.assertEqual(baseline["activeRequests"], 0)
+        streams = [client.start("GET", OCI + "?watch=1") for _ in range(3)]
+        client.pump(lambda: all(client.answers[s].status == 200 for s in streams))
+        during = self.state()
+        self.assertEqual(during["activeRequests"], 3)
+        self.assertGreaterEqual(during["threads"], baseline["threads"] + 3)
+        for stream in streams:
+            client.reset(stream)
+        deadline = time.time() + 30
+        while time.time() < deadline and (self.state()["threads"] > baseline["threads"]
+                                          or self.state()["activeRequests"]):
+            time.sleep(0.1)
+        after = self.state()
+        self.assertEqual(after["activeRequests"], 0)
+        self.assertLessEqual(after["threads"], baseline["threads"])
+        self.assertEqual(client.request("GET", OCI).status, 200)
+
+    def curl(self, *arguments):
+        command = ["curl", "-sS", "--cacert", os.path.join(self.server.state_dir, "ca.crt"),
+                   "-H", "Authorization: Bearer admin-token"] + list(arguments)
+        return subprocess.run(command, capture_output=True, timeout=60)
+
+    def test_curl_speaks_h2_and_sees_the_cut(self):
+        url = "https://127.0.0.1:%d%s" % (self.server.port, OCI)
+        self.create(oci("a"))
+        for flag, version in (("--http2", b"2"), ("--http1.1", b"1.1")):
+            done = self.curl(flag, "-o", "/dev/null", "-w", "%{http_version}", url)
+            self.assertEqual((done.returncode, done.stdout), (0, version), done.stderr)
+        # A cut watch: RST_STREAM on h2 (curl 92, "not closed cleanly"), no final chunk on HTTP/1.1 (curl 18).
+        for flag, code in (("--http2", 92), ("--http1.1", 18)):
+            self.server.control("POST", "faults", {"cutWatchAfterEvents": 1})
+            cut = self.curl(flag, url + "?watch=1&timeoutSeconds=5")
+            self.assertEqual(cut.returncode, code, cut.stderr)
+            self.assertEqual(json.loads(cut.stdout)["object"]["metadata"]["name"], "a")
+        self.assertEqual([e["protocol"] for e in self.server.control("GET", "requests").body],
+                         ["HTTP/1.1", "HTTP/2", "HTTP/1.1", "HTTP/2", "HTTP/1.1"])
+
+
+class HTTP1OnlyTests(ServerCase):
+    server_args = ("--http1-only",)
+
+    def test_h2_is_not_offered(self):
+        client = H2Client(self.server)
+        self.addCleanup(client.close)
+        self.assertEqual(client.alpn, "http/1.1")
+        self.assertEqual(self.server.request("GET", OCI).status, 200)
+        self.assertEqual(self.server.control("GET", "requests").body[0]["protocol"], "HTTP/1.1")
 
 
 if __name__ == "__main__":
