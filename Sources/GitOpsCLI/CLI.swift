@@ -36,6 +36,8 @@ public enum CLI {
             if isArgumentParserError(error) {
                 return report(parserError: error, console: context.console)
             }
+            // Stopped by a signal: the exit code says so (128 + it); kubectl prints nothing either.
+            if TerminationSignals.received != 0 { return 128 + TerminationSignals.received }
             context.console.note(message(for: error))
             return (error as? ExitCodeError)?.exitCode ?? 1
         }

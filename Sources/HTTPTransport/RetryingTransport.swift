@@ -14,6 +14,9 @@ public struct RetryPolicy: Sendable {
     public var retryableStatuses: Set<Int>
     /// Also retry POST/PATCH (which may repeat a side effect); per request, `RetryingTransport.optInHeader` does the same.
     public var retriesNonIdempotentRequests: Bool
+    /// Bound on all attempts of one request together (kubectl's `--request-timeout`): no wait or attempt starts
+    /// past it, and each attempt gets only what is left.
+    public var overallTimeout: TimeInterval?
 
     public init(
         maxAttempts: Int = 5,
@@ -22,7 +25,8 @@ public struct RetryPolicy: Sendable {
         maxDelay: TimeInterval = 10,
         maxRetryAfter: TimeInterval = 30,
         retryableStatuses: Set<Int> = [429, 500, 502, 503, 504],
-        retriesNonIdempotentRequests: Bool = false
+        retriesNonIdempotentRequests: Bool = false,
+        overallTimeout: TimeInterval? = nil
     ) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
@@ -31,6 +35,7 @@ public struct RetryPolicy: Sendable {
         self.maxRetryAfter = maxRetryAfter
         self.retryableStatuses = retryableStatuses
         self.retriesNonIdempotentRequests = retriesNonIdempotentRequests
+        self.overallTimeout = overallTimeout
     }
 }
 
@@ -72,17 +77,20 @@ public struct RetryingTransport: HTTPTransport {
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let (request, retryable) = prepare(request)
+        let deadline = Deadline(policy.overallTimeout, now: now)
         var attempt = 1
         while true {
             do {
-                let response = try await base.send(request)
-                guard retryable, attempt < policy.maxAttempts, policy.retryableStatuses.contains(response.status) else {
+                let response = try await base.send(deadline.bounding(request))
+                guard retryable, attempt < policy.maxAttempts, policy.retryableStatuses.contains(response.status),
+                      let wait = deadline.allows(delay(afterAttempt: attempt, headers: response.headers)) else {
                     return response
                 }
-                try await sleep(delay(afterAttempt: attempt, headers: response.headers))
+                try await sleep(wait)
             } catch {
-                guard retryable, attempt < policy.maxAttempts, Self.isRetryable(error) else { throw error }
-                try await sleep(delay(afterAttempt: attempt, headers: nil))
+                guard retryable, attempt < policy.maxAttempts, Self.isRetryable(error),
+                      let wait = deadline.allows(delay(afterAttempt: attempt, headers: nil)) else { throw error }
+                try await sleep(wait)
             }
             // An injected sleep may ignore cancellation; a cancelled caller gets no further attempt.
             try Task.checkCancellation()
@@ -92,19 +100,22 @@ public struct RetryingTransport: HTTPTransport {
 
     public func stream(_ request: HTTPRequest) async throws -> HTTPStreamingResponse {
         let (request, retryable) = prepare(request)
+        let deadline = Deadline(policy.overallTimeout, now: now)
         var attempt = 1
         while true {
             do {
-                let response = try await base.stream(request)
-                guard retryable, attempt < policy.maxAttempts, policy.retryableStatuses.contains(response.status) else {
+                let response = try await base.stream(deadline.bounding(request))
+                guard retryable, attempt < policy.maxAttempts, policy.retryableStatuses.contains(response.status),
+                      let wait = deadline.allows(delay(afterAttempt: attempt, headers: response.headers)) else {
                     return response
                 }
                 // Only the head has arrived, so dropping this answer loses nothing the caller saw.
                 response.cancel()
-                try await sleep(delay(afterAttempt: attempt, headers: response.headers))
+                try await sleep(wait)
             } catch {
-                guard retryable, attempt < policy.maxAttempts, Self.isRetryable(error) else { throw error }
-                try await sleep(delay(afterAttempt: attempt, headers: nil))
+                guard retryable, attempt < policy.maxAttempts, Self.isRetryable(error),
+                      let wait = deadline.allows(delay(afterAttempt: attempt, headers: nil)) else { throw error }
+                try await sleep(wait)
             }
             // An injected sleep may ignore cancellation; a cancelled caller gets no further attempt.
             try Task.checkCancellation()
@@ -112,13 +123,40 @@ public struct RetryingTransport: HTTPTransport {
         }
     }
 
-    /// Whether a failure below HTTP means the request probably never got processed.
+    /// Whether a failure below HTTP means the request probably never got processed. A timed-out request is not
+    /// sent again: its deadline is the caller's bound on the whole request, as kubectl's `--request-timeout` is.
     public static func isRetryable(_ error: Error) -> Bool {
         guard let error = error as? TransportError else { return false }
         switch error.kind {
-        case .connectionRefused, .timedOut: return true
+        case .connectionRefused: return true
         case .other: return error.isConnectionLevel
-        case .couldNotResolveHost, .tls, .proxy, .cancelled: return false
+        case .timedOut, .couldNotResolveHost, .tls, .proxy, .cancelled: return false
+        }
+    }
+
+    /// The overall bound of one request's attempts.
+    private struct Deadline {
+        let end: Date?
+        let now: @Sendable () -> Date
+
+        init(_ timeout: TimeInterval?, now: @escaping @Sendable () -> Date) {
+            self.end = timeout.map { now().addingTimeInterval($0) }
+            self.now = now
+        }
+
+        /// `wait`, when another attempt after it still fits before the end.
+        func allows(_ wait: TimeInterval) -> TimeInterval? {
+            guard let end else { return wait }
+            return now().addingTimeInterval(wait) < end ? wait : nil
+        }
+
+        /// The request with at most the time that is left.
+        func bounding(_ request: HTTPRequest) -> HTTPRequest {
+            guard let end else { return request }
+            var bounded = request
+            let left = max(0.001, end.timeIntervalSince(now()))
+            bounded.timeout = min(request.timeout ?? left, left)
+            return bounded
         }
     }
 

@@ -112,7 +112,8 @@ extension KubeConfigLoader {
             options.clientCertificatePEM = user.clientCertificateData ?? (user.clientCertificate.isEmpty ? nil : try? environment.fileSystem.contents(of: user.clientCertificate))
             options.clientKeyPEM = user.clientKeyData ?? (user.clientKey.isEmpty ? nil : try? environment.fileSystem.contents(of: user.clientKey))
             credentials = try credentialProvider(for: user, named: userName, cluster: cluster, caPEM: options.caPEM,
-                                                 tokenFromFlag: nonEmpty(flags.token), hasClientCertificate: hasClientCertificate)
+                                                 tokenFromFlag: nonEmpty(flags.token), hasClientCertificate: hasClientCertificate,
+                                                 execTimeout: options.requestTimeout ?? ExecCredentialProvider.defaultTimeout)
             impersonation = Self.impersonationHeaders(user)
         } else {
             credentials = StaticCredentialProvider(.none, description: "none")
@@ -285,7 +286,8 @@ extension KubeConfigLoader {
     // MARK: Credentials
 
     private func credentialProvider(for user: AuthInfo, named name: String, cluster: Cluster, caPEM: Data?,
-                                    tokenFromFlag: String?, hasClientCertificate: Bool) throws -> any CredentialProvider {
+                                    tokenFromFlag: String?, hasClientCertificate: Bool,
+                                    execTimeout: TimeInterval) throws -> any CredentialProvider {
         if let token = tokenFromFlag {
             return StaticCredentialProvider(.bearerToken(token), description: "bearer token")
         }
@@ -299,7 +301,7 @@ extension KubeConfigLoader {
         }
         if let exec = user.exec {
             return ExecCredentialProvider.shared(config: exec, clusterInfo: exec.provideClusterInfo ? execClusterInfo(cluster, caPEM: caPEM) : nil,
-                                          environment: environment)
+                                                 environment: environment, timeout: execTimeout)
         }
         if let provider = user.authProvider {
             return try authProviderCredentials(provider)

@@ -25,21 +25,31 @@ public final class ExecCredentialProvider: CredentialProvider, @unchecked Sendab
     }
     private let state = Locked(State())
 
-    public init(config: ExecConfig, clusterInfo: JSONValue?, environment: KubeEnvironment) {
+    /// How long a plugin may run when `--request-timeout` does not say: client-go has no bound, so a plugin that
+    /// hangs (a login prompt nobody sees, a dead metadata endpoint) would hang every command.
+    public static let defaultTimeout: TimeInterval = 60
+
+    /// The plugin runs in a process group of its own and is killed with it after this long or on cancellation.
+    let timeout: TimeInterval
+
+    public init(config: ExecConfig, clusterInfo: JSONValue?, environment: KubeEnvironment,
+                timeout: TimeInterval = ExecCredentialProvider.defaultTimeout) {
         self.config = config
         self.clusterInfo = clusterInfo
         self.environment = environment
+        self.timeout = timeout
     }
 
     /// One provider per distinct exec config and cluster in this process, as client-go caches, so building a
     /// client twice does not run the plugin twice.
-    public static func shared(config: ExecConfig, clusterInfo: JSONValue?, environment: KubeEnvironment) -> ExecCredentialProvider {
+    public static func shared(config: ExecConfig, clusterInfo: JSONValue?, environment: KubeEnvironment,
+                              timeout: TimeInterval = ExecCredentialProvider.defaultTimeout) -> ExecCredentialProvider {
         var keyConfig = config
         keyConfig.raw = .null
-        let key = "\(keyConfig)|\(clusterInfo?.compactString ?? "")"
+        let key = "\(keyConfig)|\(clusterInfo?.compactString ?? "")|\(timeout)"
         return registry.withLock { registry in
             if let existing = registry[key] { return existing }
-            let provider = ExecCredentialProvider(config: config, clusterInfo: clusterInfo, environment: environment)
+            let provider = ExecCredentialProvider(config: config, clusterInfo: clusterInfo, environment: environment, timeout: timeout)
             registry[key] = provider
             return provider
         }
@@ -62,7 +72,8 @@ public final class ExecCredentialProvider: CredentialProvider, @unchecked Sendab
             return credential
         case let .wait(task):
             do {
-                let result = try await task.value
+                // The run is shared by concurrent callers of one command; a cancelled command stops it (and the plugin).
+                let result = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
                 state.withLock { state in
                     state.cached = result
                     state.inFlight = nil
@@ -100,12 +111,11 @@ public final class ExecCredentialProvider: CredentialProvider, @unchecked Sendab
                 if environment.fileSystem.isExecutableFile(candidate) { return candidate }
             }
         }
-        var message = "exec: executable \(command) not found\n\n"
-            + "It looks like you are trying to use a client-go credential plugin that is not installed.\n\n"
-            + "To learn more about this feature, consult the documentation available at:\n"
-            + "      https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins"
-        if !config.installHint.isEmpty { message += "\n\n" + config.installHint }
-        throw failure(message)
+        // One line: what is missing, and the kubeconfig's own install hint when it has one.
+        let hint = config.installHint.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: " ")
+        throw failure("exec plugin \(command) not found on PATH; "
+            + (hint.isEmpty ? "install it or fix users[].user.exec.command in the kubeconfig" : hint))
     }
 
     /// Whether the plugin may talk to the user; `Always` without a terminal is an error.
@@ -138,10 +148,20 @@ public final class ExecCredentialProvider: CredentialProvider, @unchecked Sendab
         variables["KUBERNETES_EXEC_INFO"] = execInfo(interactive: interactive).compactString
         let processVariables = variables
 
-        let (status, output) = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Int32, Data), Error>) in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try self.runProcess(executable, variables: processVariables, interactive: interactive) })
+        // Cancelling the waiting command kills the plugin: the flag is read by the thread that waits for it.
+        let cancelled = Locked(false)
+        let (status, output) = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Int32, Data), Error>) in
+                let thread = Thread {
+                    continuation.resume(with: Result {
+                        try self.runProcess(executable, variables: processVariables, interactive: interactive,
+                                            shouldStop: { cancelled.withLock { $0 } })
+                    })
+                }
+                thread.start()
             }
+        } onCancel: {
+            cancelled.withLock { $0 = true }
         }
         guard status == 0 else {
             throw failure("exec: executable \(config.command) failed with exit code \(status)")
@@ -149,16 +169,25 @@ public final class ExecCredentialProvider: CredentialProvider, @unchecked Sendab
         return try parse(output)
     }
 
-    private func runProcess(_ executable: String, variables: [String: String], interactive: Bool) throws -> (Int32, Data) {
+    private func runProcess(_ executable: String, variables: [String: String], interactive: Bool,
+                            shouldStop: @escaping () -> Bool) throws -> (Int32, Data) {
         let capture: (@Sendable (Data) -> Void)? = if case let .capture(sink) = environment.pluginErrorOutput { sink } else { nil }
         let result: Subprocess.Result
         do {
             result = try Subprocess.run(executable: executable, arguments: config.args ?? [], environment: variables,
                                         workingDirectory: environment.workingDirectory,
                                         input: interactive ? .inherit : .nothing,
-                                        errorOutput: capture == nil ? .inherit : .capture)
+                                        errorOutput: capture == nil ? .inherit : .capture, timeout: timeout,
+                                        ownProcessGroup: !interactive, shouldStop: shouldStop)
         } catch let error as Subprocess.LaunchError {
             throw failure("exec: cannot start \(config.command): \(error.reason)")
+        } catch let error as Subprocess.Stopped {
+            switch error.reason {
+            case .timedOut(let seconds):
+                throw failure("exec plugin \(config.command) did not answer within \(Self.format(seconds)) and was stopped (--request-timeout sets the bound; default \(Int(Self.defaultTimeout)) s)")
+            case .cancelled:
+                throw CancellationError()
+            }
         }
         if let capture, !result.errorOutput.isEmpty { capture(Data(result.errorOutput)) }
         return (result.status, Data(result.output))
@@ -200,6 +229,10 @@ public final class ExecCredentialProvider: CredentialProvider, @unchecked Sendab
             expiry = date
         }
         return Cached(credential: credential, expiry: expiry)
+    }
+
+    static func format(_ seconds: TimeInterval) -> String {
+        seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
     }
 
     static func parseTimestamp(_ text: String) -> Date? {

@@ -31,10 +31,29 @@ public enum Subprocess {
         public var description: String { "cannot run \(executable): \(reason)" }
     }
 
+    /// The child was killed (with its process group) because it outlived `timeout` or `shouldStop` said so.
+    public struct Stopped: Error, CustomStringConvertible {
+        public enum Reason: Sendable { case timedOut(TimeInterval), cancelled }
+        public var executable: String
+        public var reason: Reason
+        public var description: String {
+            switch reason {
+            case .timedOut(let seconds): "\(executable) did not finish within \(Int(seconds.rounded(.up))) s"
+            case .cancelled: "\(executable) was stopped"
+            }
+        }
+    }
+
     /// `environment` nil inherits ours. `executable` is a path (callers resolve PATH themselves).
+    /// - Parameters:
+    ///   - timeout: kill the child (and, with `ownProcessGroup`, everything it started) once it has run this long.
+    ///   - ownProcessGroup: start the child in a process group of its own, so a kill reaches its children too. Not
+    ///     for a child that reads the terminal: only the foreground group may.
+    ///   - shouldStop: asked about every 100 ms; true kills the child (the caller's task was cancelled).
     public static func run(executable: String, arguments: [String], environment: [String: String]? = nil,
                            workingDirectory: String? = nil, input: Input = .nothing,
-                           errorOutput: ErrorOutput = .inherit) throws -> Result {
+                           errorOutput: ErrorOutput = .inherit, timeout: TimeInterval? = nil,
+                           ownProcessGroup: Bool = false, shouldStop: (() -> Bool)? = nil) throws -> Result {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -48,7 +67,12 @@ public enum Subprocess {
         sigemptyset(&noSignals)
         posix_spawnattr_setsigdefault(&attributes, &allSignals)
         posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        var flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
+        if ownProcessGroup {
+            posix_spawnattr_setpgroup(&attributes, 0)
+            flags |= POSIX_SPAWN_SETPGROUP
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
 
         var opened: [Int32] = []
         defer { for descriptor in opened { close(descriptor) } }
@@ -118,10 +142,23 @@ public enum Subprocess {
         }
         var readEnds = [outputPipe.read] + (errorPipe.map { [$0.read] } ?? [])
         var buffer = [UInt8](repeating: 0, count: 65536)
+        let bounded = timeout != nil || shouldStop != nil
+        let deadline = timeout.map { monotonicSeconds() + $0 }
+        var stopped: Stopped.Reason?
         while !readEnds.isEmpty || writeEnd >= 0 {
+            if let deadline, monotonicSeconds() >= deadline, let timeout {
+                stopped = .timedOut(timeout)
+            } else if shouldStop?() == true {
+                stopped = .cancelled
+            }
+            if stopped != nil {
+                // The whole group: a plugin's own children would otherwise keep the pipes (and the wait) open.
+                if ownProcessGroup { kill(-child, SIGKILL) } else { kill(child, SIGKILL) }
+                break
+            }
             var polled = readEnds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             if writeEnd >= 0 { polled.append(pollfd(fd: writeEnd, events: Int16(POLLOUT), revents: 0)) }
-            guard poll(&polled, nfds_t(polled.count), -1) >= 0 else {
+            guard poll(&polled, nfds_t(polled.count), bounded ? 100 : -1) >= 0 else {
                 if errno == EINTR { continue }
                 break
             }
@@ -144,6 +181,7 @@ public enum Subprocess {
 
         var waitStatus: Int32 = 0
         while waitpid(child, &waitStatus, 0) < 0 && errno == EINTR {}
+        if let stopped { throw Stopped(executable: executable, reason: stopped) }
         let exitCode: Int32 = (waitStatus & 0x7f) == 0 ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f)
         return Result(status: exitCode, output: output, errorOutput: errors)
     }
@@ -156,4 +194,10 @@ public enum Subprocess {
     }
 
     private static func lastError() -> String { String(cString: strerror(errno)) }
+
+    private static func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
 }

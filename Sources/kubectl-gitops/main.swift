@@ -5,5 +5,6 @@ import GitOpsCLI
 ccurl_skip_unused_tls_init()
 
 // The first argument is the plugin's own path when kubectl execs it.
-let code = await CLI.run(arguments: Array(CommandLine.arguments.dropFirst()), context: .live())
+let arguments = Array(CommandLine.arguments.dropFirst())
+let code = await TerminationSignals.run { await CLI.run(arguments: arguments, context: .live()) }
 exit(code)

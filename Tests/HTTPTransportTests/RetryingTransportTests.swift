@@ -22,6 +22,28 @@ import Testing
         #expect(abs(sleeps.delays[1] - 0.4) < 1e-9)
     }
 
+    @Test func aTimedOutRequestIsNotSentAgain() async throws {
+        let key = uniqueKey()
+        let sleeps = SleepRecorder()
+        let retrying = RetryingTransport(wrapping: curl, sleep: sleeps.sleep)
+        // The server answers after 3 s; the request may wait 0.3 s.
+        await #expect(throws: TransportError.self) {
+            _ = try await retrying.send(HTTPRequest(url: fixture.httpURL("/slow?ms=3000&key=\(key)"), timeout: 0.3))
+        }
+        #expect(sleeps.delays.isEmpty, "a timed-out request was retried after \(sleeps.delays)")
+    }
+
+    @Test func theOverallTimeoutBoundsRetriesAndEachAttempt() async throws {
+        let key = uniqueKey()
+        let sleeps = SleepRecorder()
+        // Overloaded with Retry-After: 7, and a 2 s bound: the wait does not fit, so the 503 is the answer.
+        let bounded = RetryingTransport(wrapping: curl, policy: RetryPolicy(overallTimeout: 2), sleep: sleeps.sleep)
+        let response = try await bounded.send(HTTPRequest(url: fixture.httpURL("/flaky?key=\(key)&failures=3&retryAfter=7")))
+        #expect(response.status == 503)
+        #expect(sleeps.delays.isEmpty)
+        #expect(try await attempts(key) == 1)
+    }
+
     @Test func retryAfterSecondsIsHonouredAndCapped() async throws {
         let key = uniqueKey()
         let sleeps = SleepRecorder()

@@ -153,8 +153,23 @@ struct KubectlVectorTests {
 
     // MARK: Comparing
 
+    /// Where we say it differently on purpose. client-go explains a missing exec plugin in six lines (name, a
+    /// paragraph, a documentation link, the install hint); we say the same name and hint in one line.
+    static func intended(_ kubectlError: String) -> String {
+        let marker = "\n\nIt looks like you are trying to use a client-go credential plugin that is not installed."
+        guard let intro = kubectlError.range(of: marker),
+              let named = kubectlError.range(of: "exec: executable ", options: .backwards, range: kubectlError.startIndex..<intro.lowerBound) else {
+            return kubectlError
+        }
+        let command = kubectlError[named.upperBound..<intro.lowerBound].replacingOccurrences(of: " not found", with: "")
+        let paragraphs = kubectlError[intro.upperBound...].components(separatedBy: "\n\n")
+        let hint = paragraphs.count > 2 ? paragraphs.dropFirst(2).joined(separator: " ").trimmingCharacters(in: .whitespacesAndNewlines) : ""
+        return String(kubectlError[..<named.lowerBound]) + "exec plugin \(command) not found on PATH; "
+            + (hint.isEmpty ? "install it or fix users[].user.exec.command in the kubeconfig" : hint) + "\n"
+    }
+
     static func compare(_ outcome: Outcome, with expected: JSONValue, case name: String, key: String, caseDirectory: String) {
-        let expectedError = expected["error"]?.stringValue.map { $0.replacingOccurrences(of: "${CASE}", with: caseDirectory) }
+        let expectedError = expected["error"]?.stringValue.map { intended($0.replacingOccurrences(of: "${CASE}", with: caseDirectory)) }
         switch outcome {
         case let .json(actual):
             if let expectedError {

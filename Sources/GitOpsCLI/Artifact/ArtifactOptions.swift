@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HTTPTransport
 import JSON
+import KubeConfig
 import OCI
 
 /// `--creds`, `--insecure-registry` and `-v`: how the artifact commands reach a registry.
@@ -15,17 +16,40 @@ struct RegistryOptions: ParsableArguments {
     @Option(name: .customShort("v"), help: ArgumentHelp("Log level: 6 requests, 8 headers (secrets redacted).", valueName: "level"))
     var verbosity: Int = 0
 
+    @Option(help: ArgumentHelp("Bound on each registry request with its retries (1s, 2m, 1h; 0 = none). Without it a connection must open within 15 s and a transfer that moves no bytes for 30 s ends.", valueName: "duration"))
+    var requestTimeout: String?
+
+    /// How long a registry connection may take to open, and a transfer may move nothing, unless told otherwise.
+    static let connectTimeout: TimeInterval = 15
+    static let stallTimeout: TimeInterval = 30
+
     /// A client for `reference`'s registry with credentials from `--creds` or the keychain files of `context`'s environment.
     func client(for reference: OCIReference, context: CommandContext, progress: RegistryProgressHandler? = nil) throws -> RegistryClient {
         let environment = context.environment
         let keychain = RegistryKeychain(explicitCreds: creds, environment: environment, homeDirectory: environment["HOME"])
-        var transport = TransportOptions(userAgent: KubectlGitOpsVersion.userAgent, verbosity: verbosity)
+        var transport = TransportOptions(connectTimeout: Self.connectTimeout, stallTimeout: Self.stallTimeout,
+                                         userAgent: KubectlGitOpsVersion.userAgent, verbosity: verbosity)
+        if let bound = try parsedRequestTimeout() {
+            transport.requestTimeout = bound
+            transport.connectTimeout = min(transport.connectTimeout, bound)
+            transport.stallTimeout = min(Self.stallTimeout, bound)
+        }
         if verbosity > 0 {
             let console = context.console
             transport.log = { console.note($0) }
         }
         return try RegistryClient.live(for: reference, keychain: keychain, insecure: insecureRegistry,
                                        transportOptions: transport, progress: progress)
+    }
+
+    /// `--request-timeout` as kubectl reads it; nil for none.
+    func parsedRequestTimeout() throws -> TimeInterval? {
+        guard let requestTimeout else { return nil }
+        do {
+            return try KubeFlags.parseRequestTimeout(requestTimeout)
+        } catch {
+            throw ArtifactUsageError("--request-timeout \(requestTimeout): \(error)")
+        }
     }
 }
 

@@ -55,6 +55,9 @@ public struct RegistryClientOptions: Sendable {
     /// Status notes (retries, fallbacks, token fetches); never secrets.
     public var log: (@Sendable (String) -> Void)?
     public var sleep: @Sendable (TimeInterval) async throws -> Void
+    /// `--request-timeout`: bound on one step with its retries (no wait or attempt starts past it, and each
+    /// attempt gets only what is left); nil leaves each request to the transport's own bounds.
+    public var overallTimeout: TimeInterval?
 
     public init(
         plainHTTP: Bool = false,
@@ -65,7 +68,8 @@ public struct RegistryClientOptions: Sendable {
         maxBackoff: TimeInterval = 10,
         progress: RegistryProgressHandler? = nil,
         log: (@Sendable (String) -> Void)? = nil,
-        sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(nanoseconds: UInt64($0 * 1_000_000_000)) }
+        sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(nanoseconds: UInt64($0 * 1_000_000_000)) },
+        overallTimeout: TimeInterval? = nil
     ) {
         self.plainHTTP = plainHTTP
         self.insecure = insecure
@@ -76,6 +80,21 @@ public struct RegistryClientOptions: Sendable {
         self.progress = progress
         self.log = log
         self.sleep = sleep
+        self.overallTimeout = overallTimeout
+    }
+}
+
+/// The end of the step being retried, for the requests made inside it.
+enum RegistryStepDeadline {
+    @TaskLocal static var end: Date?
+
+    /// `request` with at most the time left before the step's end.
+    static func bounding(_ request: HTTPRequest) -> HTTPRequest {
+        guard let end else { return request }
+        var bounded = request
+        let left = max(0.001, end.timeIntervalSinceNow)
+        bounded.timeout = min(request.timeout ?? left, left)
+        return bounded
     }
 }
 
@@ -239,15 +258,15 @@ public final class RegistryClient: @unchecked Sendable {
         try await withRetries(operation: operation) {
             let response: HTTPStreamingResponse
             do {
-                response = try await self.transport.stream(
-                    HTTPRequest(method: "GET", url: try self.url(reference, "/v2/\(reference.repository)/blobs/\(descriptor.digest)")))
+                response = try await self.transport.stream(RegistryStepDeadline.bounding(
+                    HTTPRequest(method: "GET", url: try self.url(reference, "/v2/\(reference.repository)/blobs/\(descriptor.digest)"))))
             } catch {
                 guard try self.fallBackToPlainHTTP(after: error, reference: reference) else {
                     throw RegistryError.fromTransport(error, operation: operation)
                 }
                 do {
-                    response = try await self.transport.stream(
-                        HTTPRequest(method: "GET", url: try self.url(reference, "/v2/\(reference.repository)/blobs/\(descriptor.digest)")))
+                    response = try await self.transport.stream(RegistryStepDeadline.bounding(
+                        HTTPRequest(method: "GET", url: try self.url(reference, "/v2/\(reference.repository)/blobs/\(descriptor.digest)"))))
                 } catch {
                     self.revertToHTTPS(reference)
                     throw RegistryError.fromTransport(error, operation: operation)
@@ -256,7 +275,9 @@ public final class RegistryClient: @unchecked Sendable {
             guard response.status == 200 else {
                 var body = Data()
                 for try await chunk in response.body where body.count < 64 * 1024 { body.append(chunk) }
-                throw RegistryError.fromResponse(status: response.status, body: body, operation: operation)
+                var error = RegistryError.fromResponse(status: response.status, body: body, operation: operation)
+                error.retryAfter = RegistryError.retryAfter(response.headers)
+                throw error
             }
             guard FileManager.default.createFile(atPath: partialPath, contents: nil), let handle = FileHandle(forWritingAtPath: partialPath) else {
                 throw RegistryError(kind: .localIO, operation: operation, message: "cannot write \(partialPath): check the output directory")
@@ -332,7 +353,7 @@ public final class RegistryClient: @unchecked Sendable {
         // The HTTPS failure that made us try plain HTTP: reported instead when plain HTTP does not work either.
         var httpsFailure: Error?
         while true {
-            let request = try makeRequest()
+            let request = RegistryStepDeadline.bounding(try makeRequest())
             let response: HTTPResponse
             do {
                 response = try await transport.send(request)
@@ -358,9 +379,7 @@ public final class RegistryClient: @unchecked Sendable {
             }
             guard expect.contains(response.status) else {
                 var error = RegistryError.fromResponse(status: response.status, body: response.body, operation: operation)
-                if let seconds = response.headers["Retry-After"].flatMap(TimeInterval.init), seconds >= 0 {
-                    error.retryAfter = seconds
-                }
+                error.retryAfter = RegistryError.retryAfter(response.headers)
                 throw error
             }
             return response
@@ -368,12 +387,22 @@ public final class RegistryClient: @unchecked Sendable {
     }
 
     func withRetries<T>(operation: String, _ body: () async throws -> T) async throws -> T {
+        // An enclosing step's end stays in force; a nested step cannot extend it.
+        let ownEnd = options.overallTimeout.map { Date().addingTimeInterval($0) }
+        let end = [ownEnd, RegistryStepDeadline.end].compactMap { $0 }.min()
+        return try await RegistryStepDeadline.$end.withValue(end) {
+            try await retrying(operation: operation, until: end, body)
+        }
+    }
+
+    private func retrying<T>(operation: String, until end: Date?, _ body: () async throws -> T) async throws -> T {
         var attempt = 1
         var delay = options.initialBackoff
         while true {
             do {
                 return try await body()
-            } catch let error as RegistryError where error.isRetryable && attempt < options.maxAttempts {
+            } catch let error as RegistryError where error.isRetryable && attempt < options.maxAttempts
+                        && end.map({ Date().addingTimeInterval(min(max(delay, error.retryAfter ?? 0), options.maxBackoff * 3)) < $0 }) ?? true {
                 // Honour the registry's Retry-After, within reason.
                 let wait = min(max(delay, error.retryAfter ?? 0), options.maxBackoff * 3)
                 options.log?("\(operation) failed (\(error.code ?? error.status.map(String.init) ?? "connection")), retrying in \(String(format: "%.1f", wait))s (attempt \(attempt + 1)/\(options.maxAttempts))")

@@ -29,6 +29,7 @@ extension RegistryClient {
         let credential = try keychain.credential(for: reference)
         let statusLog: (@Sendable (String) -> Void)? = options.verbosity >= 6 ? options.log : nil
         return RegistryClient(transport: transport, credential: credential, options: RegistryClientOptions(
-            plainHTTP: plainHTTP, insecure: insecure, progress: progress, log: statusLog), schemeProbe: probe)
+            plainHTTP: plainHTTP, insecure: insecure, progress: progress, log: statusLog,
+            overallTimeout: options.requestTimeout), schemeProbe: probe)
     }
 }

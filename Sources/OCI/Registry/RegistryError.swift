@@ -70,7 +70,9 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
         switch kind {
         case .transport:
             // A certificate or name problem does not go away by asking again.
-            return ![.tls, .couldNotResolveHost, .proxy, .cancelled].contains(transportKind ?? .other)
+            // A timed-out or stalled request is not sent again: its bound is the user's (--request-timeout) or the
+            // stall limit's, and a registry that stopped answering will not answer a second time sooner.
+            return ![.tls, .couldNotResolveHost, .proxy, .cancelled, .timedOut].contains(transportKind ?? .other)
         case .server:
             guard let status else { return false }
             return status == 429 || status >= 500
@@ -106,6 +108,11 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
         if status == 401 { message += " (check the credentials: --creds, docker login or the auth file)" }
         if status == 403 { message += " (the credentials lack access to this repository)" }
         return RegistryError(kind: kind, operation: operation, status: status, message: message)
+    }
+
+    /// A `Retry-After` of delay-seconds (registries send no dates).
+    static func retryAfter(_ headers: HTTPHeaders) -> TimeInterval? {
+        headers["Retry-After"].flatMap { TimeInterval($0.trimmingCharacters(in: .whitespaces)) }.flatMap { $0 >= 0 ? $0 : nil }
     }
 
     static func fromTransport(_ error: Error, operation: String) -> RegistryError {

@@ -85,11 +85,28 @@ extension RegistryClient {
         let uploads = try url(reference, "/v2/\(reference.repository)/blobs/uploads/")
         let location = try location(of: start, relativeTo: start.url ?? uploads, operation: "POST blob upload")
         let progress = options.progress
-        let patched = try await sendOnce("PATCH blob (streamed)", reference: reference, expect: [202, 204]) {
-            HTTPRequest(method: "PATCH", url: location, headers: ["Content-Type": "application/octet-stream"],
-                        body: .stream(length: nil) { RegistryCountingReader(file.makeReader(), digest: "layer", total: nil, progress: progress) })
+        let patched: HTTPResponse
+        do {
+            patched = try await sendOnce("PATCH blob (streamed)", reference: reference, expect: [202, 204]) {
+                HTTPRequest(method: "PATCH", url: location, headers: ["Content-Type": "application/octet-stream"],
+                            body: .stream(length: nil) { RegistryCountingReader(file.makeReader(), digest: "layer", total: nil, progress: progress) })
+            }
+        } catch {
+            await cancelUpload(at: location, reference: reference)
+            throw error
         }
         return try self.location(of: patched, relativeTo: location, operation: "PATCH blob (streamed)")
+    }
+
+    /// Tells the registry to drop an abandoned upload session (distribution spec: DELETE on its URL), also when the
+    /// push was cancelled: the request runs in a task of its own, awaited, bounded to 2 s, its answer ignored.
+    public func cancelUpload(at location: URL, reference: OCIReference) async {
+        let cleanup = Task {
+            _ = try? await self.sendOnce("DELETE blob upload", reference: reference, expect: [202, 204, 404]) {
+                HTTPRequest(method: "DELETE", url: location, timeout: 2)
+            }
+        }
+        await cleanup.value
     }
 
     /// Commits a streamed upload under its digest; the registry checks the bytes against it.

@@ -118,10 +118,8 @@ struct PushArtifactCommand: ContextCommand {
                 // only the layer digest can tell an unchanged artifact (nothing may be written then).
                 let streamWhileBuilding = !(skipUnchanged && match == .undetermined)
                 let growing = GrowingFile(writingPath: ArtifactBuilder.temporaryPath(for: layerPath), finalPath: layerPath)
-                let streamed = Task { () -> URL? in
-                    guard streamWhileBuilding else { return nil }
-                    return try? await client.streamBlob(growing, to: reference)
-                }
+                // A child task: cancelling the push (a signal) cancels the upload with it.
+                async let streamed: URL? = streamWhileBuilding ? (try? await client.streamBlob(growing, to: reference)) : nil
                 let layer: BuiltLayer
                 do {
                     layer = try await runBlocking {
@@ -131,11 +129,11 @@ struct PushArtifactCommand: ContextCommand {
                     }
                 } catch {
                     growing.fail()
-                    streamed.cancel()
-                    _ = await streamed.value
+                    _ = await streamed
                     throw error
                 }
-                if let session = await streamed.value {
+                try Task.checkCancellation()
+                if let session = await streamed {
                     // If the commit fails, the regular upload below sends the layer again.
                     try? await client.commitStreamedBlob(at: session, digest: layer.compressedDigest, to: reference)
                 }
