@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import statistics
+import signal
 import subprocess
 import sys
 import time
@@ -366,8 +367,54 @@ def bench_push(ctx):
     return figures
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# 9. Stopping: a signal during a push, and --request-timeout against a registry that never answers
+
+
+def bench_interrupt(ctx):
+    port = ctx["services"].registry()
+    content = os.path.join(ctx["work"], "interrupt-content")
+    os.makedirs(content, exist_ok=True)
+    for index in range(8):  # incompressible, so the push is still uploading when the signal comes
+        with open(os.path.join(content, f"blob-{index}.bin"), "wb") as out:
+            out.write(os.urandom(16 << 20))
+    latencies = {"SIGINT": [], "SIGTERM": []}
+    for run in range(max(5, ctx["runs"] // 4)):
+        for name, number in (("SIGINT", signal.SIGINT), ("SIGTERM", signal.SIGTERM)):
+            proc = subprocess.Popen([ctx["binary"], "push", "artifact", f"oci://127.0.0.1:{port}/interrupt/app:r{run}",
+                                     "--path", content, "--source", "s", "--revision", "r"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.4)  # building and uploading by now
+            sent = time.monotonic()
+            proc.send_signal(number)
+            code = proc.wait(timeout=30)
+            latencies[name].append((time.monotonic() - sent) * 1000)
+            if code != 128 + number:
+                raise RuntimeError(f"push exited {code} after {name}")
+    figures = [summarize(f"push: {name} → exit", "ms", values, target="<= 1000 ms",
+                         note="128 MiB incompressible push to a local registry, signalled 0.4 s in")
+               for name, values in latencies.items()]
+
+    import socket
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)
+    try:
+        walls = []
+        for _ in range(5):
+            started = time.monotonic()
+            subprocess.run([ctx["binary"], "list", "artifacts", f"oci://127.0.0.1:{silent.getsockname()[1]}/stalled/app",
+                            "--request-timeout", "2s"], capture_output=True)
+            walls.append(time.monotonic() - started)
+        figures.append(summarize("list against a silent registry, --request-timeout 2s", "s", walls, [2.0],
+                                 target="<= 3 s (timeout + 1 s)", note="baseline: the timeout itself"))
+    finally:
+        silent.close()
+    return figures
+
+
 BENCHMARKS = [("startup", bench_startup), ("completion", bench_completion), ("push", bench_push),
-              ("reconcile", bench_reconcile), ("list", bench_list)]
+              ("reconcile", bench_reconcile), ("list", bench_list), ("interrupt", bench_interrupt)]
 
 
 def main():

@@ -80,14 +80,14 @@ import TestSupport
 
     /// Sends SIGINT as soon as `ready` holds, from a plain thread (busy test workers cannot delay it), then waits
     /// for the process; says whether the signal was sent while it still ran.
-    static func interrupt(_ process: Process, when ready: @escaping @Sendable () -> Bool) -> Bool {
+    static func interrupt(_ process: Process, signal: Int32 = SIGINT, when ready: @escaping @Sendable () -> Bool) -> Bool {
         let interrupted = SignalOnce()
         let watcher = Thread {
             let deadline = Date().addingTimeInterval(60)
             while Date() < deadline && process.isRunning {
                 if ready() {
                     if process.isRunning {
-                        kill(process.processIdentifier, SIGINT)
+                        kill(process.processIdentifier, signal)
                         interrupted.set()
                     }
                     return

@@ -96,7 +96,7 @@ enum FluxFixtures {
             let deadline = Date().addingTimeInterval(20)
             while Date() < deadline {
                 // An empty merge reads the object (and fails while it does not exist yet).
-                if let object = await try? server.writeStatus(kind: kind, namespace: namespace, name: name, status: [:], merge: true),
+                if let object = try? await server.writeStatus(kind: kind, namespace: namespace, name: name, status: [:], merge: true),
                    isDue(object) {
                     let metadata = object["metadata"] as? [String: Any] ?? [:]
                     let generation = metadata["generation"] as? Int ?? 1

@@ -75,10 +75,10 @@ import TestSupport
         let writer = Task.detached {
             let deadline = Date().addingTimeInterval(20)
             while Date() < deadline {
-                if let object = await try? server.writeStatus(kind: "Kustomization", namespace: ns, name: "tkfg", status: [:], merge: true),
+                if let object = try? await server.writeStatus(kind: "Kustomization", namespace: ns, name: "tkfg", status: [:], merge: true),
                    ((object["spec"] as? [String: Any])?["suspend"]) == nil {
                     let generation = (object["metadata"] as? [String: Any])?["generation"] as? Int ?? 1
-                    _ = await try? server.writeStatus(kind: "Kustomization", namespace: ns, name: "tkfg", status: [
+                    _ = try? await server.writeStatus(kind: "Kustomization", namespace: ns, name: "tkfg", status: [
                         "observedGeneration": generation, "conditions": [[
                             "type": "Ready", "status": "False", "reason": "BuildFailed", "message": "kustomization path not found",
                             "observedGeneration": generation, "lastTransitionTime": "2026-01-01T00:00:00Z"]]])

@@ -106,6 +106,15 @@ enum ManPages {
             roff.line(".RE")
         }
 
+        if subcommands.isEmpty {
+            roff.line(".SH EXIT STATUS")
+            roff.text(exitStatus(command))
+            if command.arguments.contains(where: { $0.longName == "request-timeout" }) {
+                roff.line(".SH TIMEOUTS")
+                roff.text(timeouts(command))
+            }
+        }
+
         roff.line(".SH SEE ALSO")
         var related: [String] = []
         if let parent { related.append(pageName(parent)) } else { related.append("kubectl") }
@@ -115,6 +124,24 @@ enum ManPages {
     }
 
     // MARK: Pieces
+
+    /// What the exit code means: one rule for every command, `diff` apart.
+    static func exitStatus(_ command: CommandNode) -> String {
+        let signals = "130, 143 or 129 when SIGINT (Ctrl-C), SIGTERM or SIGHUP stopped it (what it had half written is removed; a second signal exits at once)."
+        if command.path.last == "artifact", command.path.dropLast().last == "diff" {
+            return "0 when the content is the same, 1 when it differs, 2 on an error; 64 for a wrong or missing flag or argument; " + signals
+        }
+        return "0 on success, 1 on a failure (the last line on stderr says what failed), 64 for a wrong or missing flag or argument; " + signals
+    }
+
+    /// What `--request-timeout` bounds for this command.
+    static func timeouts(_ command: CommandNode) -> String {
+        let registry = command.arguments.contains { $0.longName == "insecure-registry" }
+        if registry {
+            return "--request-timeout bounds each registry request together with its retries; the first request that times out ends the command. Without it, a connection must open within 15 s and a transfer that moves no bytes for 30 s ends."
+        }
+        return "--request-timeout bounds each API request together with its retries, and an exec credential plugin's run (60 s when not given); a timed-out request is not sent again. Waiting for readiness is bounded by --timeout instead."
+    }
 
     /// `[options] <name> [<more>...]` or `<subcommand>`.
     private static func synopsisArguments(_ command: CommandNode) -> String {

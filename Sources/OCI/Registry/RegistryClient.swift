@@ -117,6 +117,9 @@ public final class RegistryClient: @unchecked Sendable {
     private var schemeProbes: [String: Task<Void, Never>] = [:]
     /// Hosts in `plainHTTPHosts` on the probe's word alone, until a real request confirms it.
     private var probedPlainHosts: Set<String> = []
+    /// Hosts where a request timed out: the registry is not answering within the bound, so later steps fail at once
+    /// with the same error instead of each waiting the bound out again.
+    private var stalledHosts: [String: TransportError] = [:]
 
     /// `schemeProbe`, when given, must skip TLS verification: a failed verified handshake first loads the system CA
     /// bundle (~25 ms here), which a plain-HTTP loopback registry, the common local case, would cost every command.
@@ -255,12 +258,15 @@ public final class RegistryClient: @unchecked Sendable {
     public func downloadBlob(_ descriptor: RegistryDescriptor, from reference: OCIReference, to path: String) async throws {
         let operation = "GET blob \(descriptor.digest)"
         let partialPath = path + ".partial"
+        await probeSchemeOnce(reference)
         try await withRetries(operation: operation) {
+            try self.checkNotStalled(reference, operation: operation)
             let response: HTTPStreamingResponse
             do {
                 response = try await self.transport.stream(RegistryStepDeadline.bounding(
                     HTTPRequest(method: "GET", url: try self.url(reference, "/v2/\(reference.repository)/blobs/\(descriptor.digest)"))))
             } catch {
+                let error = self.noteStall(error, reference: reference)
                 guard try self.fallBackToPlainHTTP(after: error, reference: reference) else {
                     throw RegistryError.fromTransport(error, operation: operation)
                 }
@@ -350,6 +356,7 @@ public final class RegistryClient: @unchecked Sendable {
     /// One request: status checked, registry errors typed; a loopback/insecure host falls back to HTTP once.
     func sendOnce(_ operation: String, reference: OCIReference, expect: Set<Int>, _ makeRequest: () throws -> HTTPRequest) async throws -> HTTPResponse {
         await probeSchemeOnce(reference)
+        try checkNotStalled(reference, operation: operation)
         // The HTTPS failure that made us try plain HTTP: reported instead when plain HTTP does not work either.
         var httpsFailure: Error?
         while true {
@@ -358,6 +365,7 @@ public final class RegistryClient: @unchecked Sendable {
             do {
                 response = try await transport.send(request)
             } catch {
+                let error = noteStall(error, reference: reference)
                 if httpsFailure == nil, try fallBackToPlainHTTP(after: error, reference: reference) {
                     httpsFailure = error
                     continue
@@ -449,12 +457,29 @@ public final class RegistryClient: @unchecked Sendable {
                         probedPlainHosts.insert(host)
                     }
                     log?("HTTPS to \(host) failed (\(error.message)); using plain HTTP")
+                } catch let error as TransportError where error.kind == .timedOut {
+                    lock.withLock { stalledHosts[host] = error }
                 } catch {}
             }
             schemeProbes[host] = task
             return task
         }
         await probe.value
+    }
+
+    /// Remembers a timed-out request's host; returns the error to throw.
+    func noteStall(_ error: Error, reference: OCIReference) -> Error {
+        if let transportError = error as? TransportError, transportError.kind == .timedOut {
+            lock.withLock { stalledHosts[reference.apiHost] = transportError }
+        }
+        return error
+    }
+
+    /// Throws the timeout an earlier request to this host ran into.
+    func checkNotStalled(_ reference: OCIReference, operation: String) throws {
+        if let stall = lock.withLock({ stalledHosts[reference.apiHost] }) {
+            throw RegistryError.fromTransport(stall, operation: operation)
+        }
     }
 
     private func withdrawProbeVerdict(_ reference: OCIReference) -> Bool {
