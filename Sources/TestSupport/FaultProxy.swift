@@ -91,16 +91,16 @@ public final class FaultProxy: @unchecked Sendable {
     /// Where the proxy's output goes (with `verbose`, one line per connection event and control call).
     public var logPath: String { stateDir + "/proxy.log" }
 
-    private let process: Process
+    private let server: PythonServerProcess
     private let lock = NSLock()
     private var stopped = false
 
-    private init(process: Process, port: Int, controlPort: Int, upstreamPort: Int, stateDir: String) {
-        self.process = process
+    private init(server: PythonServerProcess, port: Int, controlPort: Int, upstreamPort: Int) {
+        self.server = server
         self.port = port
         self.controlPort = controlPort
         self.upstreamPort = upstreamPort
-        self.stateDir = stateDir
+        self.stateDir = server.stateDir
     }
 
     deinit {
@@ -124,52 +124,11 @@ public final class FaultProxy: @unchecked Sendable {
     }
 
     private static func startBlocking(upstreamPort: Int, verbose: Bool, startTimeout: TimeInterval) throws -> FaultProxy {
-        let stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("fault-proxy-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
-        var arguments = [scriptPath, "--upstream-port", String(upstreamPort), "--state-dir", stateDir,
-                         "--parent-pid", String(ProcessInfo.processInfo.processIdentifier)]
-        if verbose { arguments.append("--verbose") }
-
-        let python = try findExecutable(ProcessInfo.processInfo.environment["KUBE_TEST_PYTHON"] ?? "python3")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
-        let logPath = stateDir + "/proxy.log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            try? log.close()
-            try? FileManager.default.removeItem(atPath: stateDir)
-            throw FaultProxyError("could not run \(python) \(scriptPath): \(error)")
-        }
-        try? log.close()
-
         struct Ready: Decodable { var port: Int; var controlPort: Int }
-        let readyPath = stateDir + "/ready.json"
-        let deadline = Date().addingTimeInterval(startTimeout)
-        while true {
-            if let data = FileManager.default.contents(atPath: readyPath),
-               let ready = try? JSONDecoder().decode(Ready.self, from: data) {
-                return FaultProxy(process: process, port: ready.port, controlPort: ready.controlPort,
-                                  upstreamPort: upstreamPort, stateDir: stateDir)
-            }
-            if !process.isRunning || Date() > deadline {
-                let output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-                let reason = process.isRunning
-                    ? "did not write \(readyPath) within \(Int(startTimeout)) s"
-                    : "exited with status \(process.terminationStatus) before it was ready"
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                process.waitUntilExit()
-                try? FileManager.default.removeItem(atPath: stateDir)
-                throw FaultProxyError("the fault proxy \(reason); its output:\n\(output)")
-            }
-            usleep(10_000)
-        }
+        let (server, ready) = try PythonServerProcess.launch(
+            script: scriptPath, label: "fault proxy", arguments: ["--upstream-port", String(upstreamPort)] + (verbose ? ["--verbose"] : []),
+            logName: "proxy.log", startTimeout: startTimeout, ready: Ready.self)
+        return FaultProxy(server: server, port: ready.port, controlPort: ready.controlPort, upstreamPort: upstreamPort)
     }
 
     /// Stops the proxy (SIGTERM, then SIGKILL after 3 s) and removes its state directory. Safe to call twice.
@@ -178,15 +137,7 @@ public final class FaultProxy: @unchecked Sendable {
         let alreadyStopped = stopped
         stopped = true
         lock.unlock()
-        if alreadyStopped { return }
-        if process.isRunning {
-            process.terminate()
-            let deadline = Date().addingTimeInterval(3)
-            while process.isRunning && Date() < deadline { usleep(10_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(atPath: stateDir)
+        if !alreadyStopped { server.stop() }
     }
 
     // MARK: - Control API
@@ -297,15 +248,5 @@ public final class FaultProxy: @unchecked Sendable {
             throw FaultProxyError("the fault proxy's answer is not HTTP: " + String(decoding: response.prefix(200), as: UTF8.self))
         }
         return (status, Data(response[headEnd.upperBound...]))
-    }
-
-    private static func findExecutable(_ name: String) throws -> String {
-        if name.contains("/") { return name }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        throw FaultProxyError("\(name) is not on PATH; the fault proxy needs it")
     }
 }

@@ -153,13 +153,14 @@ public final class KubeTestServer: @unchecked Sendable {
     public var clientCertPEM: String { (try? String(contentsOfFile: clientCertPath, encoding: .utf8)) ?? "" }
     public var clientKeyPEM: String { (try? String(contentsOfFile: clientKeyPath, encoding: .utf8)) ?? "" }
 
-    private let process: Process
+    private let server: PythonServerProcess
     private let lock = NSLock()
     private var stopped = false
 
-    private init(process: Process, port: Int, stateDir: String) throws {
-        self.process = process
+    private init(server: PythonServerProcess, port: Int) throws {
+        self.server = server
         self.port = port
+        let stateDir = server.stateDir
         self.stateDir = stateDir
         url = "https://127.0.0.1:\(port)"
         caPath = stateDir + "/ca.crt"
@@ -189,12 +190,7 @@ public final class KubeTestServer: @unchecked Sendable {
     }
 
     private static func startBlocking(_ options: Options) throws -> KubeTestServer {
-        let stateDir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("kube-test-server-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
-        var arguments = [serverScriptPath, "--state-dir", stateDir, "--port", "0",
-                         "--flux-version", options.fluxVersion.rawValue,
-                         "--parent-pid", String(ProcessInfo.processInfo.processIdentifier)]
+        var arguments = ["--port", "0", "--flux-version", options.fluxVersion.rawValue]
         if options.controllers { arguments.append("--controllers") }
         if let delay = options.reactionDelayMilliseconds { arguments += ["--reaction-delay-ms", String(delay)] }
         if let directory = options.crdDirectory { arguments += ["--crd-dir", directory] }
@@ -202,45 +198,14 @@ public final class KubeTestServer: @unchecked Sendable {
         if let interval = options.bookmarkIntervalMilliseconds {
             arguments += ["--bookmark-interval-ms", String(interval)]
         }
-
-        let python = try executable(named: ProcessInfo.processInfo.environment["KUBE_TEST_PYTHON"] ?? "python3")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
-        let logPath = stateDir + "/server.log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
+        struct Ready: Decodable { var port: Int }
+        let (server, ready) = try PythonServerProcess.launch(script: serverScriptPath, label: "kube test server", arguments: arguments,
+                                                             logName: "server.log", startTimeout: options.startTimeout, ready: Ready.self)
         do {
-            try process.run()
+            return try KubeTestServer(server: server, port: ready.port)
         } catch {
-            throw KubeTestServerError("could not run \(python) \(serverScriptPath): \(error)")
-        }
-        try? log.close()
-
-        let readyPath = stateDir + "/ready.json"
-        let deadline = Date().addingTimeInterval(options.startTimeout)
-        while true {
-            if let data = FileManager.default.contents(atPath: readyPath),
-               let ready = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-               let port = ready["port"] as? Int {
-                return try KubeTestServer(process: process, port: port, stateDir: stateDir)
-            }
-            let serverLog = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-            if !process.isRunning {
-                throw KubeTestServerError(
-                    "the kube test server exited with status \(process.terminationStatus) before it was ready; "
-                        + "its output:\n\(serverLog)")
-            }
-            if Date() > deadline {
-                process.terminate()
-                throw KubeTestServerError(
-                    "the kube test server did not write \(readyPath) within \(Int(options.startTimeout)) s; "
-                        + "its output:\n\(serverLog)")
-            }
-            usleep(20_000)
+            server.stop()
+            throw error
         }
     }
 
@@ -250,15 +215,7 @@ public final class KubeTestServer: @unchecked Sendable {
         let alreadyStopped = stopped
         stopped = true
         lock.unlock()
-        if alreadyStopped { return }
-        if process.isRunning {
-            process.terminate()
-            let deadline = Date().addingTimeInterval(3)
-            while process.isRunning && Date() < deadline { usleep(10_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(atPath: stateDir)
+        if !alreadyStopped { server.stop() }
     }
 
     // MARK: - Control API
@@ -359,13 +316,7 @@ public final class KubeTestServer: @unchecked Sendable {
     // MARK: - Process helpers
 
     static func executable(named name: String) throws -> String {
-        if name.contains("/") { return name }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        throw KubeTestServerError("\(name) is not on PATH; the kube test server needs it (run `make deps`)")
+        try PythonServerProcess.executable(named: name)
     }
 
     /// Runs a program to completion; returns exit status, stdout and stderr.

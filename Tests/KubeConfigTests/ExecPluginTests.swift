@@ -195,13 +195,7 @@ struct ExecPluginTests {
     @Test func hungPluginIsStoppedAtTheRequestTimeoutWithItsChildren() async throws {
         let sandbox = try Sandbox()
         defer { withExtendedLifetime(sandbox) {} }
-        let pidFile = sandbox.path("child.pid")
-        let plugin = try sandbox.write("bin/hang", "#!/bin/sh\nsleep 300 &\necho $! > '\(pidFile)'\nwait\n", executable: true)
-        try sandbox.write("config", KubeconfigFixture()
-            .cluster("c", server: "https://c.example")
-            .user("u", [("exec", ["apiVersion": "client.authentication.k8s.io/v1", "command": .string(plugin), "interactiveMode": "Never"])])
-            .context("x", cluster: "c", user: "u")
-            .currentContext("x"))
+        let (plugin, pidFile) = try Self.hangingPlugin(sandbox)
         let client = try sandbox.loader(kubeconfig: ["config"]).clientConfig(flags: KubeFlags(requestTimeout: "1s"))
         await #expect(throws: KubeConfigError(.credentials, "getting credentials: exec plugin \(plugin) did not answer within 1 s and was stopped (--request-timeout sets the bound; default 60 s)")) {
             try await client.credentials.credential()
@@ -212,6 +206,21 @@ struct ExecPluginTests {
     @Test func cancellingTheCommandStopsThePlugin() async throws {
         let sandbox = try Sandbox()
         defer { withExtendedLifetime(sandbox) {} }
+        let (_, pidFile) = try Self.hangingPlugin(sandbox)
+        let client = try sandbox.loader(kubeconfig: ["config"]).clientConfig(flags: KubeFlags())
+        let waiting = Task { try await client.credentials.credential() }
+        // Cancel once the plugin is running and has written its child's pid (not just created the file).
+        func pidWritten() -> Bool { (try? String(contentsOfFile: pidFile, encoding: .utf8))?.hasSuffix("\n") ?? false }
+        for _ in 0..<1000 where !pidWritten() { try await Task.sleep(nanoseconds: 10_000_000) }
+        waiting.cancel()
+        let result = await waiting.result
+        guard case .failure(let error) = result else { Issue.record("credential() succeeded after cancel"); return }
+        #expect(error is CancellationError, "\(error)")
+        #expect(try await Self.processEnds(pidFile: pidFile), "the plugin's child outlived the cancelled command")
+    }
+
+    /// A kubeconfig whose exec plugin starts a child, writes its pid and never answers.
+    static func hangingPlugin(_ sandbox: Sandbox) throws -> (plugin: String, pidFile: String) {
         let pidFile = sandbox.path("child.pid")
         let plugin = try sandbox.write("bin/hang", "#!/bin/sh\nsleep 300 &\necho $! > '\(pidFile)'\nwait\n", executable: true)
         try sandbox.write("config", KubeconfigFixture()
@@ -219,15 +228,7 @@ struct ExecPluginTests {
             .user("u", [("exec", ["apiVersion": "client.authentication.k8s.io/v1", "command": .string(plugin), "interactiveMode": "Never"])])
             .context("x", cluster: "c", user: "u")
             .currentContext("x"))
-        let client = try sandbox.loader(kubeconfig: ["config"]).clientConfig(flags: KubeFlags())
-        let waiting = Task { try await client.credentials.credential() }
-        // Cancel once the plugin is running (it has written its child's pid).
-        for _ in 0..<500 where !FileManager.default.fileExists(atPath: pidFile) { try await Task.sleep(nanoseconds: 10_000_000) }
-        waiting.cancel()
-        let result = await waiting.result
-        guard case .failure(let error) = result else { Issue.record("credential() succeeded after cancel"); return }
-        #expect(error is CancellationError, "\(error)")
-        #expect(try await Self.processEnds(pidFile: pidFile), "the plugin's child outlived the cancelled command")
+        return (plugin, pidFile)
     }
 
     /// Whether the process whose pid the plugin wrote ends (is gone or a zombie) within 10 s.

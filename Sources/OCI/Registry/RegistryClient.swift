@@ -409,10 +409,10 @@ public final class RegistryClient: @unchecked Sendable {
         while true {
             do {
                 return try await body()
-            } catch let error as RegistryError where error.isRetryable && attempt < options.maxAttempts
-                        && end.map({ Date().addingTimeInterval(min(max(delay, error.retryAfter ?? 0), options.maxBackoff * 3)) < $0 }) ?? true {
-                // Honour the registry's Retry-After, within reason.
+            } catch let error as RegistryError where error.isRetryable && attempt < options.maxAttempts {
+                // Honour the registry's Retry-After, within reason; no wait runs past the step's end.
                 let wait = min(max(delay, error.retryAfter ?? 0), options.maxBackoff * 3)
+                if let end, Date().addingTimeInterval(wait) >= end { throw error }
                 options.log?("\(operation) failed (\(error.code ?? error.status.map(String.init) ?? "connection")), retrying in \(String(format: "%.1f", wait))s (attempt \(attempt + 1)/\(options.maxAttempts))")
                 try await options.sleep(wait)
                 attempt += 1
